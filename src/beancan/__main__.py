@@ -1,0 +1,3 @@
+from beancan.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,335 @@
+"""The audit engine: an export in, the metrics of `beancan.care.metrics` out.
+
+Stages: read (DuckDB, text reduced to traits on the fly) → reject and de-duplicate → thread (numpy)
+→ conversation facts (SQL) → sentiment (a second read of just the texts it needs) → metrics.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from beancan.audit.readers import (
+    AuditInputError,
+    Rejection,
+    Source,
+    iter_texts,
+    locate_rows,
+    stage,
+)
+from beancan.care import facts as care_facts
+from beancan.care.metrics import compute_metrics
+from beancan.care.threading import thread_roots
+from beancan.triage.sentiment import get_analyzer, score_texts
+
+DEFAULT_TARGET_SECONDS = 3600
+MEMORY_LIMIT = "2GB"
+LONGEST_WAITS = 15
+# First-response histogram edges in seconds; the last bucket is open-ended.
+RESPONSE_BUCKETS = (
+    ("< 15 min", 0, 900),
+    ("15–60 min", 900, 3600),
+    ("1–2 h", 3600, 7200),
+    ("2–4 h", 7200, 14400),
+    ("4–8 h", 14400, 28800),
+    ("8–24 h", 28800, 86400),
+    ("> 24 h", 86400, None),
+)
+
+
+class Progress:
+    """Where a long audit is; the default reports nowhere."""
+
+    def stage(self, name: str, total: float | None = None) -> None:
+        """A new stage starts; `total` units of work if known."""
+
+    def update(self, completed: float) -> None:
+        """Units of the current stage done so far."""
+
+    def advance(self, amount: float) -> None:
+        """More units of the current stage done."""
+
+
+@dataclass
+class AuditResult:
+    """The JSON report (exactly the contract's keys) and what the HTML and terminal add."""
+
+    report: dict
+    details: dict = field(default_factory=dict)
+
+
+def run_audit(
+    source: Source,
+    *,
+    target_seconds: float = DEFAULT_TARGET_SECONDS,
+    sentiment: bool = True,
+    strict: bool = False,
+    analyzer: str = "default",
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> AuditResult:
+    """Audit one export."""
+    progress = progress or Progress()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="beancan-audit-") as tmp:
+        con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": tmp})
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            return _audit(
+                con, source, target_seconds, sentiment, strict, analyzer, progress, workers, started
+            )
+        finally:
+            con.close()
+
+
+def _run_with_progress(con: duckdb.DuckDBPyConnection, sql: str, progress: Progress) -> None:
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.25):
+            try:
+                value = con.query_progress()
+            except duckdb.Error:
+                return
+            if value is not None and value >= 0:
+                progress.update(value)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    try:
+        con.execute(sql)
+    finally:
+        done.set()
+        poller.join()
+
+
+def _audit(con, source, target_seconds, sentiment, strict, analyzer_name, progress, workers, t0):
+    progress.stage("reading", 100)
+    staged = stage(con, source, run=lambda sql: _run_with_progress(con, sql, progress))
+    progress.update(100)
+
+    progress.stage("checking records")
+    rejections = list(staged.rejections)
+    rejections += _value_rejections(con, source)
+    _drop_duplicates(con, source, rejections)
+    rejections.sort(key=lambda r: r.line)
+    if strict and rejections:
+        first = rejections[0]
+        raise AuditInputError(f"{source.display}, line {first.line}: {first.reason} (--strict)")
+    valid = con.execute("SELECT count(*) FROM staged WHERE bad IS NULL").fetchall()[0][0]
+    if valid == 0:
+        detail = f"; first: line {rejections[0].line}: {rejections[0].reason}" if rejections else ""
+        raise AuditInputError(
+            f"{source.display}: no valid record ({len(rejections)} rejected{detail})"
+        )
+
+    progress.stage("threading")
+    cycles = _thread(con)
+    progress.stage("conversation facts")
+    care_facts.build_facts(con, list(source.brand_handles))
+
+    model = None
+    if sentiment:
+        model = _score_sentiment(con, source, analyzer_name, progress, workers)
+
+    progress.stage("metrics")
+    overall, brands = compute_metrics(con, target_seconds=target_seconds, sentiment=sentiment)
+    report = {
+        "source": source.display,
+        "rows": {
+            "valid": int(valid),
+            "rejected": len(rejections),
+            "rejections": [{"line": r.line, "reason": r.reason} for r in rejections],
+        },
+        "target_seconds": target_seconds,
+        "overall": overall,
+        "brands": brands,
+    }
+    details = _details(con, target_seconds)
+    details.update(
+        format=source.format,
+        sentiment_model=model,
+        cycles_cut=cycles,
+        seconds=time.perf_counter() - t0,
+    )
+    return AuditResult(report, details)
+
+
+def _value_rejections(con: duckdb.DuckDBPyConnection, source: Source) -> list[Rejection]:
+    bad = con.execute(
+        "SELECT line, bad, r_id, r_author, r_created_at FROM staged WHERE bad IS NOT NULL "
+        "ORDER BY rowid"
+    ).fetchall()
+    if not bad:
+        return []
+    if source.format == "jsonl":
+        return [Rejection(int(line), reason) for line, reason, *_ in bad]
+    lines = locate_rows(source, [tuple(row[2:]) for row in bad])
+    return [Rejection(line, reason) for line, (_, reason, *_) in zip(lines, bad, strict=True)]
+
+
+def _drop_duplicates(con: duckdb.DuckDBPyConnection, source: Source, out: list[Rejection]) -> None:
+    """The first record with an id wins; later ones are rejected and reported."""
+    dupes = con.execute(
+        """SELECT rowid, id, line, r_id, r_author, r_created_at,
+                  first_value(rowid) OVER w AS first_row, first_value(line) OVER w AS first_line
+           FROM staged WHERE bad IS NULL AND id IN (
+               SELECT id FROM staged WHERE bad IS NULL GROUP BY id HAVING count(*) > 1)
+           WINDOW w AS (PARTITION BY id ORDER BY rowid)
+           QUALIFY rowid <> first_row ORDER BY rowid"""
+    ).fetchall()
+    if not dupes:
+        return
+    firsts = con.execute(
+        """SELECT id, arg_min(r_id, rowid), arg_min(r_author, rowid), arg_min(r_created_at, rowid)
+           FROM staged WHERE bad IS NULL AND id IN (SELECT unnest($ids)) GROUP BY id""",
+        {"ids": sorted({d[1] for d in dupes})},
+    ).fetchall()
+    if source.format == "jsonl":
+        first_line = {d[1]: d[7] for d in dupes}
+        lines = [d[2] for d in dupes]
+    else:
+        # Locate the duplicates and the records they repeat in one read.
+        # Firsts come first: the n-th request for equal values is their n-th occurrence.
+        keys = [tuple(f[1:]) for f in firsts] + [tuple(d[3:6]) for d in dupes]
+        located = locate_rows(source, keys)
+        first_line = {f[0]: located[i] for i, f in enumerate(firsts)}
+        lines = located[len(firsts) :]
+    for (rowid, mid, *_), line in zip(dupes, lines, strict=True):
+        out.append(
+            Rejection(int(line), f"duplicate id {mid} (first at line {first_line[mid]}; kept)")
+        )
+        con.execute("UPDATE staged SET bad = 'duplicate' WHERE rowid = ?", [rowid])
+
+
+def _thread(con: duckdb.DuckDBPyConnection) -> int:
+    """Create `msgs`: valid messages with their conversation and order; returns cycles cut."""
+    con.execute(
+        """CREATE OR REPLACE TABLE valid AS
+           SELECT rowid AS src, * EXCLUDE (r_id, r_author, r_created_at, bad, line)
+           FROM staged WHERE bad IS NULL"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE links AS
+           SELECT v.rowid AS k, p.rowid AS pk,
+                  row_number() OVER (ORDER BY v.ts, TRY_CAST(v.id AS DOUBLE) NULLS LAST, v.id) - 1
+                  AS ord
+           FROM valid v LEFT JOIN valid p ON p.id = v.parent AND p.id <> v.id"""
+    )
+    arrays = con.execute("SELECT k, coalesce(pk, -1) AS pk, ord FROM links").fetchnumpy()
+    n = con.execute("SELECT count(*) FROM valid").fetchall()[0][0]
+    parent = np.full(n, -1, dtype=np.int64)
+    order = np.zeros(n, dtype=np.int64)
+    k = arrays["k"].astype(np.int64)
+    parent[k] = arrays["pk"].astype(np.int64)
+    order[k] = arrays["ord"].astype(np.int64)
+    roots, cycles = thread_roots(parent, order)
+    con.register("roots", {"k": np.arange(n, dtype=np.int64), "root": roots})
+    # An export's own conversation id wins over the reply chain; else the root message's id.
+    con.execute(
+        """CREATE OR REPLACE TABLE msgs AS
+           SELECT v.rowid AS k, v.id, l.ord,
+                  coalesce(v.conversation, r_msg.conversation, r_msg.id) AS conv,
+                  v.author, v.is_customer, v.ts, v.parent IS NOT NULL AS is_reply,
+                  v.channel, v.mention, v.thanks, v.greet_cand, v.addr_cand, v.close_cand,
+                  v.signed, v.handoff, v.canned_hash
+           FROM valid v
+           JOIN links l ON l.k = v.rowid
+           JOIN roots r ON r.k = v.rowid
+           JOIN valid r_msg ON r_msg.rowid = r.root"""
+    )
+    con.unregister("roots")
+    return cycles
+
+
+def _score_sentiment(con, source, analyzer_name, progress, workers) -> str:
+    wanted = con.execute(
+        """SELECT DISTINCT m.k, m.id FROM msgs m JOIN (
+               SELECT first_k AS k FROM facts WHERE customer_initiated
+               UNION ALL SELECT after_reply_k FROM facts WHERE customer_initiated) w USING (k)"""
+    ).fetchall()
+    analyzer = get_analyzer(analyzer_name)
+    progress.stage("sentiment: reading texts", len(wanted))
+    by_id = {mid: k for k, mid in wanted}
+    ks: list[int] = []
+    texts: list[str] = []
+    for mid, text in iter_texts(source, set(by_id)):
+        ks.append(by_id[mid])
+        texts.append(text)
+        if len(ks) % 10_000 == 0:
+            progress.update(len(ks))
+    progress.stage(f"sentiment ({analyzer.name})", len(texts))
+    scores = score_texts(texts, analyzer_name, workers=workers, progress=progress.advance)
+    care_facts.set_sentiment(
+        con, {"k": np.array(ks, dtype=np.int64), "score": np.array(scores, dtype=np.float64)}
+    )
+    return analyzer.name
+
+
+def _details(con: duckdb.DuckDBPyConnection, target_seconds: float) -> dict:
+    """What the HTML and terminal reports show beyond the JSON: distributions and examples."""
+    bucket_sql = " ".join(
+        f"WHEN first_response_seconds < {hi} THEN {i}" if hi is not None else f"ELSE {i}"
+        for i, (_, _, hi) in enumerate(RESPONSE_BUCKETS)
+    )
+    rows = con.execute(
+        f"""SELECT brand, CASE WHEN NOT answered THEN -1 {bucket_sql} END AS b, count(*)
+            FROM facts WHERE customer_initiated GROUP BY GROUPING SETS ((brand, b), (b))"""
+    ).fetchall()
+    labels = [b[0] for b in RESPONSE_BUCKETS] + ["never"]
+    distribution: dict[str | None, list[int]] = {}
+    for brand, bucket, count in rows:
+        slot = distribution.setdefault(brand, [0] * len(labels))
+        slot[int(bucket) if bucket >= 0 else len(labels) - 1] += int(count)
+    repeats: dict[str | None, list[int]] = {}
+    for brand, n, count in con.execute(
+        """SELECT brand, least(customer_messages_before_reply, 4) AS n, count(*) FROM facts
+           WHERE customer_initiated GROUP BY GROUPING SETS ((brand, n), (n))"""
+    ).fetchall():
+        repeats.setdefault(brand, [0, 0, 0, 0])[max(int(n), 1) - 1] += int(count)
+    waits = con.execute(
+        f"""SELECT conv, brand, first_inbound_ts, answered,
+                   coalesce(first_response_seconds, NULL) AS waited, customer_messages_before_reply
+            FROM facts WHERE customer_initiated AND answered
+            ORDER BY first_response_seconds DESC, conv LIMIT {LONGEST_WAITS}"""
+    ).fetchall()
+    unanswered = con.execute(
+        f"""SELECT conv, brand, first_inbound_ts, customer_messages_before_reply FROM facts
+            WHERE customer_initiated AND NOT answered AND brand <> '{care_facts.UNATTRIBUTED}'
+            ORDER BY first_inbound_ts, conv LIMIT {LONGEST_WAITS}"""
+    ).fetchall()
+    span = con.execute("SELECT min(ts), max(ts) FROM msgs").fetchall()[0]
+    replies = con.execute("SELECT sum(brand_replies) FROM facts").fetchall()[0][0]
+    return {
+        "response_buckets": labels,
+        "distribution": {("" if k is None else k): v for k, v in distribution.items()},
+        "repeat_buckets": ["1", "2", "3", "4+"],
+        "repeats": {("" if k is None else k): v for k, v in repeats.items()},
+        "longest_waits": [
+            {"conversation": c, "brand": b, "first_inbound_ts": t, "wait_seconds": w, "messages": n}
+            for c, b, t, _a, w, n in waits
+        ],
+        "oldest_unanswered": [
+            {"conversation": c, "brand": b, "first_inbound_ts": t, "messages": n}
+            for c, b, t, n in unanswered
+        ],
+        "time_span": span,
+        "brand_replies": int(replies or 0),
+        "target_seconds": target_seconds,
+    }
+
+
+def audit_file(path: str | Path, **options) -> AuditResult:
+    """Open and audit one export with default reader options (for scripts and tests)."""
+    from beancan.audit.readers import open_source
+
+    reader_keys = ("format", "map_pairs", "time_format", "brand_handles")
+    reader = {k: options.pop(k) for k in reader_keys if k in options}
+    return run_audit(open_source(path, **reader), **options)
+

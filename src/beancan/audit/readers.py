@@ -1,0 +1,539 @@
+"""Readers: any export (Twitter customer support CSV, generic CSV, JSON Lines; gzip or not) into one
+`staged` DuckDB table, with every rejected record counted and located by its physical line.
+
+CSV goes through DuckDB's parallel reader; JSON Lines through a streaming Python parser in chunks.
+Both end in the same SQL that normalises ids, parses times and flags bad values, and both keep only
+the message's traits, never its text, so memory does not grow with the text already read.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from beancan.care.replies import sql_traits
+
+FIELDS = ("id", "author", "inbound", "created_at", "text", "in_reply_to", "channel", "conversation")
+REQUIRED = ("id", "author", "created_at", "text")
+FORMATS = ("twcs", "csv", "jsonl")
+TWCS_COLUMNS = (
+    "tweet_id",
+    "author_id",
+    "inbound",
+    "created_at",
+    "text",
+    "response_tweet_id",
+    "in_response_to_tweet_id",
+)
+TWCS_MAP = {
+    "id": "tweet_id",
+    "author": "author_id",
+    "inbound": "inbound",
+    "created_at": "created_at",
+    "text": "text",
+    "in_reply_to": "in_response_to_tweet_id",
+}
+TWCS_TIME_FORMAT = "%a %b %d %H:%M:%S %z %Y"
+TRUE_WORDS = ("true", "t", "1", "yes", "y", "inbound", "in", "customer")
+FALSE_WORDS = ("false", "f", "0", "no", "n", "outbound", "out", "brand", "agent")
+JSONL_CHUNK = 50_000
+MAX_LINE_BYTES = 8 * 1024 * 1024
+
+
+class AuditInputError(Exception):
+    """Input the audit cannot use; its message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record left out, where it was, and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass
+class Source:
+    """An export to read: where it is, its format, and which column holds which field."""
+
+    path: Path
+    format: str
+    mapping: dict[str, str]
+    time_format: str | None = None
+    gzip: bool = False
+    delimiter: str = ","
+    columns: tuple[str, ...] = ()
+    brand_handles: tuple[str, ...] = ()
+
+    @property
+    def display(self) -> str:
+        return str(self.path)
+
+
+@dataclass
+class Staged:
+    """What reading left in the database: the `staged` table and the rejections found."""
+
+    rows_read: int
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _open_text(source: Source) -> io.TextIOBase:
+    raw = gzip.open(source.path, "rb") if source.gzip else source.path.open("rb")
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+
+
+def _parse_map(pairs: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, column = pair.partition("=")
+        name = name.strip()
+        if not sep or not column.strip():
+            raise AuditInputError(f"--map takes FIELD=COLUMN, got {pair!r}")
+        if name not in FIELDS:
+            raise AuditInputError(f"--map: unknown field {name!r}; fields are {', '.join(FIELDS)}")
+        mapping[name] = column.strip()
+    return mapping
+
+
+def open_source(
+    path: str | os.PathLike,
+    *,
+    format: str | None = None,
+    map_pairs: list[str] = (),
+    time_format: str | None = None,
+    brand_handles: tuple[str, ...] = (),
+) -> Source:
+    """Check an export can be read and work out its format and column mapping."""
+    p = Path(path)
+    if not p.exists():
+        raise AuditInputError(f"{p}: no such file")
+    if p.is_dir():
+        raise AuditInputError(f"{p}: is a directory, not an export file")
+    if not os.access(p, os.R_OK):
+        raise AuditInputError(f"{p}: permission denied")
+    if format is not None and format not in FORMATS:
+        raise AuditInputError(f"unknown format {format!r}; formats are {', '.join(FORMATS)}")
+    compressed = _is_gzip(p)
+    name = p.name.lower().removesuffix(".gz")
+    fmt = format or ("jsonl" if name.endswith((".jsonl", ".ndjson", ".json")) else "csv")
+    overrides = _parse_map(list(map_pairs))
+    source = Source(p, fmt, {}, time_format, compressed, brand_handles=tuple(brand_handles))
+    if fmt == "jsonl":
+        source.mapping = {f: f for f in FIELDS} | overrides
+        return source
+    header = _read_csv_header(source)
+    if fmt == "csv" and tuple(c.strip() for c in header) == TWCS_COLUMNS and not overrides:
+        fmt = source.format = "twcs"
+    if fmt == "twcs":
+        source.mapping = dict(TWCS_MAP) | overrides
+        source.time_format = time_format or TWCS_TIME_FORMAT
+    else:
+        source.mapping = {f: f for f in FIELDS if f in header} | overrides
+    source.columns = tuple(header)
+    _check_mapping(source, set(header))
+    return source
+
+
+def _read_csv_header(source: Source) -> list[str]:
+    try:
+        with _open_text(source) as fh:
+            first = fh.readline()
+    except (OSError, EOFError) as exc:
+        raise AuditInputError(f"{source.path}: cannot read: {exc}") from exc
+    if not first.strip():
+        raise AuditInputError(f"{source.path}: empty file, no header line")
+    sample = first.strip("\r\n")
+    counts = {d: sample.count(d) for d in (",", "\t", ";", "|")}
+    source.delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
+    return next(csv.reader([sample], delimiter=source.delimiter))
+
+
+def _check_mapping(source: Source, header: set[str]) -> None:
+    for name, column in source.mapping.items():
+        if column not in header:
+            columns = ", ".join(source.columns)
+            raise AuditInputError(
+                f"unknown column {column!r} for field {name!r}; the file's columns are: {columns}"
+            )
+    missing = [f for f in REQUIRED if f not in source.mapping]
+    if missing:
+        raise AuditInputError(
+            f"no column for {', '.join(missing)}; name it with --map FIELD=COLUMN "
+            f"(the file's columns are: {', '.join(source.columns)})"
+        )
+    if "inbound" not in source.mapping and not source.brand_handles:
+        raise AuditInputError(
+            "no customer-or-brand column: map one with --map inbound=COLUMN, "
+            "or name the brand's handles with --brand HANDLE"
+        )
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _id_sql(column: str) -> str:
+    # Ids exported through spreadsheets come back as 123.0.
+    return f"nullif(regexp_replace(trim({column}), '^([0-9]+)\\.0+$', '\\1'), '')"
+
+
+def _time_sql(column: str, time_format: str | None) -> str:
+    value = f"trim({column})"
+    if time_format:
+        return f"epoch(try_strptime({value}, {_sql_str(time_format)}))"
+    return (
+        f"CASE WHEN regexp_full_match({value}, '[0-9]{{9,11}}(\\.[0-9]+)?') "
+        f"THEN TRY_CAST({value} AS DOUBLE) "
+        f"WHEN regexp_full_match({value}, '[0-9]{{12,14}}') THEN TRY_CAST({value} AS DOUBLE) / 1000 "
+        f"ELSE epoch(TRY_CAST({value} AS TIMESTAMPTZ)) END"
+    )
+
+
+def _customer_sql(source: Source) -> str:
+    if "inbound" in source.mapping:
+        words = lambda ws: ", ".join(_sql_str(w) for w in ws)  # noqa: E731
+        return (
+            f"CASE WHEN lower(trim(r_inbound)) IN ({words(TRUE_WORDS)}) THEN true "
+            f"WHEN lower(trim(r_inbound)) IN ({words(FALSE_WORDS)}) THEN false END"
+        )
+    handles = ", ".join(_sql_str(h.lstrip("@").lower()) for h in source.brand_handles)
+    return f"lower(trim(r_author)) NOT IN ({handles})"
+
+
+def _stage_select(source: Source, relation: str, line: str) -> str:
+    """The one SQL that turns raw string columns r_* of `relation` into staged rows."""
+    expected = source.time_format or "ISO 8601"
+    traits = sql_traits("r_text", "is_customer")
+    trait_cols = ",\n        ".join(f"{expr} AS {name}" for name, expr in traits.items())
+    inbound_bad = (
+        "WHEN is_customer IS NULL THEN 'inbound ' || coalesce('\"' || r_inbound || '\"', 'is empty')"
+        " || ' is neither True nor False'"
+        if "inbound" in source.mapping
+        else ""
+    )
+    return f"""
+    SELECT
+        {line} AS line,
+        id, trim(r_author) AS author, is_customer, ts, parent,
+        nullif(trim(r_channel), '') AS channel, nullif(trim(r_conversation), '') AS conversation,
+        {trait_cols},
+        CASE
+            WHEN id IS NULL THEN 'id is empty'
+            WHEN nullif(trim(r_author), '') IS NULL THEN 'author is empty'
+            WHEN ts IS NULL THEN 'created_at ' || coalesce('"' || r_created_at || '"', 'is empty')
+                 || ' is not a date like ' || {_sql_str(expected)}
+            {inbound_bad}
+        END AS bad,
+        r_id, r_author, r_created_at
+    FROM (
+        SELECT *,
+            {_id_sql("r_id")} AS id,
+            {_customer_sql(source)} AS is_customer,
+            {_time_sql("r_created_at", source.time_format)} AS ts,
+            {_id_sql("r_in_reply_to")} AS parent
+        FROM {relation}
+    )"""
+
+
+def _raw_projection(source: Source) -> str:
+    cols = []
+    for f in FIELDS:
+        column = source.mapping.get(f)
+        cols.append(
+            f"{_quote_ident(column)} AS r_{f}" if column else f"CAST(NULL AS VARCHAR) AS r_{f}"
+        )
+    return ", ".join(cols)
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def csv_relation(source: Source, columns: str | None = None) -> str:
+    """DuckDB's CSV scan of the source, every column as text, bad records to the rejects table."""
+    col_types = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in source.columns) + "}"
+    return (
+        f"read_csv({_sql_str(str(source.path))}, columns={col_types}, header=true, "
+        f"auto_detect=false, delim={_sql_str(source.delimiter)}, quote='\"', escape='\"', "
+        f"compression={_sql_str('gzip' if source.gzip else 'none')}, "
+        f"max_line_size={MAX_LINE_BYTES}, store_rejects=true, strict_mode=true)"
+    )
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    *,
+    run: Callable[[str], None] | None = None,
+) -> Staged:
+    """Read the source into the `staged` table; returns counts and rejections (unlocated ones
+    are located by `locate_rejections`)."""
+    run = run or con.execute
+    if source.format == "jsonl":
+        return _stage_jsonl(con, source)
+    relation = f"(SELECT {_raw_projection(source)} FROM {csv_relation(source)})"
+    run(f"CREATE OR REPLACE TABLE staged AS {_stage_select(source, relation, 'NULL::BIGINT')}")
+    rows = con.execute("SELECT count(*) FROM staged").fetchall()[0][0]
+    structural = _structural_rejections(con, source)
+    return Staged(rows + len(structural), structural)
+
+
+# ---------------------------------------------------------------- CSV: rejected records
+
+
+_ERROR_TEXT = {
+    "INVALID UNICODE": "is not valid UTF-8",
+    "INVALID ENCODING": "is not valid UTF-8",
+    "UNQUOTED VALUE": "has a quote inside an unquoted field",
+    "UNTERMINATED QUOTES": "has a quote that is never closed",
+    "LINE SIZE OVER MAXIMUM": f"is longer than {MAX_LINE_BYTES} bytes",
+}
+
+
+def _structural_rejections(con: duckdb.DuckDBPyConnection, source: Source) -> list[Rejection]:
+    rows = con.execute(
+        """SELECT line_byte_position, error_type, min(TRY_CAST(
+                  regexp_extract(error_message, 'Found: ([0-9]+)', 1) AS INTEGER)) AS found,
+                  any_value(csv_line) AS csv_line, any_value(error_message) AS message
+           FROM reject_errors GROUP BY line_byte_position, error_type
+           ORDER BY line_byte_position"""
+    ).fetchall()
+    if not rows:
+        return []
+    lines = _lines_at(source, sorted({r[0] for r in rows}))
+    expected = len(source.columns)
+    out: list[Rejection] = []
+    previous = None  # (start line, end line, fields) of a short record that may continue
+    for pos, kind, found, csv_line, message in rows:
+        start = lines[pos]
+        end = start + (csv_line or "").strip("\r\n").count("\n")
+        if kind == "MISSING COLUMNS" and found is not None:
+            if previous and start <= previous[1] + 3 and previous[2] + found - 1 <= expected:
+                # The rest of a record an unquoted line break split: report the record once.
+                first = previous[0]
+                out[-1] = Rejection(
+                    first,
+                    f"record split over lines {first}-{end} by an unquoted line break "
+                    f"({previous[2]} of {expected} fields on its first line)",
+                )
+                previous = (first, end, previous[2] + found - 1)
+                continue
+            out.append(Rejection(start, f"has {found} of {expected} fields"))
+            previous = (start, end, found)
+            continue
+        previous = None
+        if kind == "TOO MANY COLUMNS":
+            out.append(Rejection(start, f"has more than {expected} fields"))
+        else:
+            out.append(Rejection(start, _ERROR_TEXT.get(kind, (message or kind).splitlines()[0])))
+    return out
+
+
+def _lines_at(source: Source, positions: list[int]) -> dict[int, int]:
+    """Physical line number (1-based) at each byte position of the (decompressed) file."""
+    out: dict[int, int] = {}
+    wanted = iter(positions)
+    target = next(wanted, None)
+    offset, line = 0, 1
+    opener = gzip.open if source.gzip else open
+    with opener(source.path, "rb") as fh:
+        while target is not None:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            while target is not None and target <= offset + len(chunk):
+                out[target] = line + chunk.count(b"\n", 0, target - offset)
+                target = next(wanted, None)
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+    while target is not None:
+        out[target] = line
+        target = next(wanted, None)
+    return out
+
+
+def locate_rows(source: Source, wanted: list[tuple[str | None, str | None, str | None]]) -> list[int]:
+    """Physical start lines of records given by their raw (id, author, created_at) values, the
+    n-th request for the same values meaning its n-th occurrence. 0 when not found."""
+    if source.format == "jsonl":
+        raise ValueError("JSON Lines rows carry their line numbers")
+    index = [source.columns.index(source.mapping[f]) for f in ("id", "author", "created_at")]
+    pending: dict[tuple, list[int]] = {}
+    for position, key in enumerate(wanted):
+        pending.setdefault(tuple(v or "" for v in key), []).append(position)
+    seen: dict[tuple, int] = {}
+    found = [0] * len(wanted)
+    with _open_text(source) as fh:
+        reader = csv.reader(fh, delimiter=source.delimiter)
+        next(reader, None)
+        start = reader.line_num + 1
+        for record in reader:
+            if len(record) == len(source.columns):
+                key = tuple(record[i] for i in index)
+                if key in pending:
+                    n = seen.get(key, 0)
+                    seen[key] = n + 1
+                    if n < len(pending[key]):
+                        found[pending[key][n]] = start
+            start = reader.line_num + 1
+    return found
+
+
+# ---------------------------------------------------------------- JSON Lines
+
+
+def _lookup(obj: dict, dotted: str):
+    if dotted in obj:
+        return obj[dotted]
+    value = obj
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _as_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _jsonl_chunks(
+    source: Source, rejections: list[Rejection], seen_keys: set[str]
+) -> Iterator[dict[str, np.ndarray]]:
+    keys = [(f, source.mapping.get(f)) for f in FIELDS]
+    columns: dict[str, list] = {f"r_{f}": [] for f in FIELDS} | {"line": []}
+    with _open_text(source) as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                rejections.append(Rejection(number, f"not valid JSON ({exc.msg})"))
+                continue
+            if not isinstance(obj, dict):
+                rejections.append(Rejection(number, "not a JSON object"))
+                continue
+            for f, key in keys:
+                value = _lookup(obj, key) if key else None
+                if value is not None:
+                    seen_keys.add(f)
+                columns[f"r_{f}"].append(_as_text(value))
+            columns["line"].append(number)
+            if len(columns["line"]) >= JSONL_CHUNK:
+                yield _arrays(columns)
+                columns = {name: [] for name in columns}
+    if columns["line"]:
+        yield _arrays(columns)
+
+
+def _arrays(columns: dict[str, list]) -> dict[str, np.ndarray]:
+    out = {name: np.array(values, dtype=object) for name, values in columns.items()}
+    out["line"] = np.array(columns["line"], dtype=np.int64)
+    return out
+
+
+def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> Staged:
+    rejections: list[Rejection] = []
+    seen_keys: set[str] = set()
+    created = False
+    rows = 0
+    for chunk in _jsonl_chunks(source, rejections, seen_keys):
+        con.register("jsonl_chunk", chunk)
+        select = _stage_select(source, "jsonl_chunk", "line")
+        if created:
+            con.execute(f"INSERT INTO staged {select}")
+        else:
+            con.execute(f"CREATE OR REPLACE TABLE staged AS {select}")
+            created = True
+        con.unregister("jsonl_chunk")
+        rows += len(chunk["line"])
+    if not created:
+        empty = {f"r_{f}": np.array([], dtype=object) for f in FIELDS}
+        empty["line"] = np.array([], dtype=np.int64)
+        con.register("jsonl_chunk", empty)
+        con.execute(f"CREATE OR REPLACE TABLE staged AS {_stage_select(source, 'jsonl_chunk', 'line')}")
+        con.unregister("jsonl_chunk")
+    if rows:
+        absent = [f for f in REQUIRED if f not in seen_keys]
+        if "inbound" not in seen_keys and not source.brand_handles:
+            absent.append("inbound")
+        if absent:
+            name = absent[0]
+            raise AuditInputError(
+                f"unknown column {source.mapping.get(name, name)!r} for field {name!r}: "
+                "no record has it (map it with --map FIELD=KEY)"
+            )
+    return Staged(rows + len(rejections), rejections)
+
+
+def iter_texts(source: Source, wanted_ids: set[str]) -> Iterator[tuple[str, str]]:
+    """Stream (id, text) for the wanted message ids, first occurrence only (a second read)."""
+    done: set[str] = set()
+    if source.format == "jsonl":
+        id_key, text_key = source.mapping["id"], source.mapping["text"]
+        with _open_text(source) as fh:
+            for line in fh:
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(obj, dict):
+                    continue
+                raw = _as_text(_lookup(obj, id_key))
+                mid = _normal_id(raw)
+                if mid in wanted_ids and mid not in done:
+                    done.add(mid)
+                    yield mid, _as_text(_lookup(obj, text_key)) or ""
+        return
+    con = duckdb.connect()
+    try:
+        con.register("wanted_ids", {"id": np.array(sorted(wanted_ids), dtype=object)})
+        id_col = _quote_ident(source.mapping["id"])
+        text_col = _quote_ident(source.mapping["text"])
+        cursor = con.execute(
+            f"SELECT id, text FROM (SELECT {_id_sql(id_col)} AS id, {text_col} AS text "
+            f"FROM {csv_relation(source).replace('store_rejects=true', 'ignore_errors=true')}) "
+            "WHERE id IN (SELECT id FROM wanted_ids)"
+        )
+        while batch := cursor.fetchmany(10_000):
+            for mid, text in batch:
+                if mid not in done:
+                    done.add(mid)
+                    yield mid, text or ""
+    finally:
+        con.close()
+
+
+_ID_FLOAT = re.compile(r"^([0-9]+)\.0+$")
+
+
+def _normal_id(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    value = raw.strip()
+    return _ID_FLOAT.sub(r"\1", value) or None
