@@ -26,6 +26,12 @@ def write_section(name: str, markdown: str) -> None:
         f"<!-- bench:{name} -->\n{markdown.rstrip()}\n\n"
         f"_Measured {stamp} on {machine()}._\n<!-- /bench:{name} -->"
     )
-    pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S)
-    text = pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block
+    pattern = re.compile(
+        rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S
+    )
+    text = (
+        pattern.sub(lambda _m: block, text)
+        if pattern.search(text)
+        else text.rstrip() + "\n\n" + block
+    )
     RESULTS.write_text(text.rstrip() + "\n")

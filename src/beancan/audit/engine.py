@@ -29,6 +29,7 @@ from beancan.care.threading import thread_roots
 from beancan.triage.sentiment import get_analyzer, score_texts
 
 DEFAULT_TARGET_SECONDS = 3600
+NO_PARENT = np.iinfo(np.int64).min
 MEMORY_LIMIT = "2GB"
 LONGEST_WAITS = 15
 # First-response histogram edges in seconds; the last bucket is open-ended.
@@ -111,7 +112,7 @@ def _run_with_progress(con: duckdb.DuckDBPyConnection, sql: str, progress: Progr
 
 def _audit(con, source, target_seconds, sentiment, strict, analyzer_name, progress, workers, t0):
     progress.stage("reading", 100)
-    staged = stage(con, source, run=lambda sql: _run_with_progress(con, sql, progress))
+    staged = stage(con, source)
     progress.update(100)
 
     progress.stage("checking records")
@@ -179,8 +180,8 @@ def _drop_duplicates(con: duckdb.DuckDBPyConnection, source: Source, out: list[R
     dupes = con.execute(
         """SELECT rowid, id, line, r_id, r_author, r_created_at,
                   first_value(rowid) OVER w AS first_row, first_value(line) OVER w AS first_line
-           FROM staged WHERE bad IS NULL AND id IN (
-               SELECT id FROM staged WHERE bad IS NULL GROUP BY id HAVING count(*) > 1)
+           FROM staged WHERE bad IS NULL AND idn IN (
+               SELECT idn FROM staged WHERE bad IS NULL GROUP BY idn HAVING count(*) > 1)
            WINDOW w AS (PARTITION BY id ORDER BY rowid)
            QUALIFY rowid <> first_row ORDER BY rowid"""
     ).fetchall()
@@ -212,40 +213,72 @@ def _thread(con: duckdb.DuckDBPyConnection) -> int:
     """Create `msgs`: valid messages with their conversation and order; returns cycles cut."""
     con.execute(
         """CREATE OR REPLACE TABLE valid AS
-           SELECT rowid AS src, * EXCLUDE (r_id, r_author, r_created_at, bad, line)
+           SELECT * EXCLUDE (r_id, r_author, r_created_at, bad, line)
            FROM staged WHERE bad IS NULL"""
     )
-    con.execute(
-        """CREATE OR REPLACE TABLE links AS
-           SELECT v.rowid AS k, p.rowid AS pk,
-                  row_number() OVER (ORDER BY v.ts, TRY_CAST(v.id AS DOUBLE) NULLS LAST, v.id) - 1
-                  AS ord
-           FROM valid v LEFT JOIN valid p ON p.id = v.parent AND p.id <> v.id"""
-    )
-    arrays = con.execute("SELECT k, coalesce(pk, -1) AS pk, ord FROM links").fetchnumpy()
-    n = con.execute("SELECT count(*) FROM valid").fetchall()[0][0]
-    parent = np.full(n, -1, dtype=np.int64)
-    order = np.zeros(n, dtype=np.int64)
-    k = arrays["k"].astype(np.int64)
-    parent[k] = arrays["pk"].astype(np.int64)
-    order[k] = arrays["ord"].astype(np.int64)
+    hashed = con.execute(
+        "SELECT count(DISTINCT id), count(DISTINCT idn) FROM valid WHERE idn < 0"
+    ).fetchall()[0]
+    if hashed[0] != hashed[1]:  # pragma: no cover - a 62-bit hash collision among the ids
+        con.execute("UPDATE valid SET idn = -dense_rank() OVER (ORDER BY id) WHERE idn < 0")
+        con.execute(
+            "UPDATE valid SET pidn = p.idn FROM valid p WHERE valid.parent = p.id AND p.idn < 0"
+        )
+    cols = con.execute(
+        f"SELECT idn, coalesce(pidn, {NO_PARENT}) AS pidn, ts FROM valid"
+    ).fetchnumpy()
+    idn = np.asarray(cols["idn"], dtype=np.int64)
+    pidn = np.asarray(cols["pidn"], dtype=np.int64)
+    ts = np.asarray(cols["ts"], dtype=np.float64)
+    n = len(idn)
+    # Parent position: look every parent id up among the (unique) ids.
+    sorter = np.argsort(idn, kind="stable")
+    pos = np.minimum(np.searchsorted(idn[sorter], pidn), max(n - 1, 0))
+    found = (pidn != NO_PARENT) & (idn[sorter][pos] == pidn) if n else np.zeros(0, bool)
+    parent = np.where(found, sorter[pos], -1)
+    # Order of events: created_at, then id (numerically; as text for ids that are not numbers).
+    if (idn < 0).any():
+        rank = con.execute(
+            "SELECT dense_rank() OVER (ORDER BY CASE WHEN idn >= 0 THEN idn END NULLS LAST, id) "
+            "AS r FROM valid"
+        ).fetchnumpy()["r"]
+        tiebreak = np.asarray(rank, dtype=np.int64)
+    else:
+        tiebreak = idn
+    order = np.empty(n, dtype=np.int64)
+    order[np.lexsort((tiebreak, ts))] = np.arange(n, dtype=np.int64)
     roots, cycles = thread_roots(parent, order)
-    con.register("roots", {"k": np.arange(n, dtype=np.int64), "root": roots})
-    # An export's own conversation id wins over the reply chain; else the root message's id.
+    con.register("threads", {"ord": order, "root": roots})
     con.execute(
         """CREATE OR REPLACE TABLE msgs AS
-           SELECT v.rowid AS k, v.id, l.ord,
-                  coalesce(v.conversation, r_msg.conversation, r_msg.id) AS conv,
+           SELECT rowid AS k, v.id, t.ord, t.root AS conv, v.conversation,
                   v.author, v.is_customer, v.ts, v.parent IS NOT NULL AS is_reply,
-                  v.channel, v.mention, v.thanks, v.greet_cand, v.addr_cand, v.close_cand,
-                  v.signed, v.handoff, v.canned_hash
-           FROM valid v
-           JOIN links l ON l.k = v.rowid
-           JOIN roots r ON r.k = v.rowid
-           JOIN valid r_msg ON r_msg.rowid = r.root"""
+                  v.channel, v.mention, v.thanks, v.named, v.signed, v.handoff, v.canned_hash
+           FROM valid v POSITIONAL JOIN threads t"""
     )
-    con.unregister("roots")
+    con.unregister("threads")
+    if con.execute("SELECT count(*) FROM msgs WHERE conversation IS NOT NULL").fetchall()[0][0]:
+        _use_export_conversations(con, n)
+    con.execute(
+        """CREATE OR REPLACE TABLE conv_names AS
+           SELECT c.conv, coalesce(c.conversation, r.id) AS name
+           FROM (SELECT conv, any_value(conversation) AS conversation FROM msgs GROUP BY conv) c
+           LEFT JOIN msgs r ON r.k = c.conv"""
+    )
     return cycles
+
+
+def _use_export_conversations(con: duckdb.DuckDBPyConnection, n: int) -> None:
+    """An export's own conversation id wins over the reply chain; a message without one
+    takes its reply-chain root's."""
+    con.execute(
+        f"""UPDATE msgs SET conv = c.key FROM (
+                SELECT m.k, {n} + dense_rank() OVER (
+                    ORDER BY coalesce(m.conversation, r.conversation)) AS key
+                FROM msgs m JOIN msgs r ON r.k = m.conv
+                WHERE coalesce(m.conversation, r.conversation) IS NOT NULL) c
+            WHERE msgs.k = c.k"""
+    )
 
 
 def _score_sentiment(con, source, analyzer_name, progress, workers) -> str:
@@ -294,15 +327,16 @@ def _details(con: duckdb.DuckDBPyConnection, target_seconds: float) -> dict:
     ).fetchall():
         repeats.setdefault(brand, [0, 0, 0, 0])[max(int(n), 1) - 1] += int(count)
     waits = con.execute(
-        f"""SELECT conv, brand, first_inbound_ts, answered,
-                   coalesce(first_response_seconds, NULL) AS waited, customer_messages_before_reply
-            FROM facts WHERE customer_initiated AND answered
-            ORDER BY first_response_seconds DESC, conv LIMIT {LONGEST_WAITS}"""
+        f"""SELECT n.name, brand, first_inbound_ts, answered,
+                   first_response_seconds AS waited, customer_messages_before_reply
+            FROM facts JOIN conv_names n USING (conv) WHERE customer_initiated AND answered
+            ORDER BY first_response_seconds DESC, n.name LIMIT {LONGEST_WAITS}"""
     ).fetchall()
     unanswered = con.execute(
-        f"""SELECT conv, brand, first_inbound_ts, customer_messages_before_reply FROM facts
+        f"""SELECT n.name, brand, first_inbound_ts, customer_messages_before_reply
+            FROM facts JOIN conv_names n USING (conv)
             WHERE customer_initiated AND NOT answered AND brand <> '{care_facts.UNATTRIBUTED}'
-            ORDER BY first_inbound_ts, conv LIMIT {LONGEST_WAITS}"""
+            ORDER BY first_inbound_ts, n.name LIMIT {LONGEST_WAITS}"""
     ).fetchall()
     span = con.execute("SELECT min(ts), max(ts) FROM msgs").fetchall()[0]
     replies = con.execute("SELECT sum(brand_replies) FROM facts").fetchall()[0][0]
@@ -332,4 +366,3 @@ def audit_file(path: str | Path, **options) -> AuditResult:
     reader_keys = ("format", "map_pairs", "time_format", "brand_handles")
     reader = {k: options.pop(k) for k in reader_keys if k in options}
     return run_audit(open_source(path, **reader), **options)
-

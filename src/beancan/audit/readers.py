@@ -2,8 +2,9 @@
 `staged` DuckDB table, with every rejected record counted and located by its physical line.
 
 CSV goes through DuckDB's parallel reader; JSON Lines through a streaming Python parser in chunks.
-Both end in the same SQL that normalises ids, parses times and flags bad values, and both keep only
-the message's traits, never its text, so memory does not grow with the text already read.
+Both end in the same SQL that normalises ids, parses times and flags bad values; the text traits are
+then computed batch by batch with Polars, and only the traits are kept, never the text, so memory
+does not grow with the text already read.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ import io
 import json
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import numpy as np
+import polars as pl
 
-from beancan.care.replies import sql_traits
+from beancan.care.replies import polars_traits
 
 FIELDS = ("id", "author", "inbound", "created_at", "text", "in_reply_to", "channel", "conversation")
 REQUIRED = ("id", "author", "created_at", "text")
@@ -94,8 +98,8 @@ def _is_gzip(path: Path) -> bool:
 
 
 def _open_text(source: Source) -> io.TextIOBase:
-    raw = gzip.open(source.path, "rb") if source.gzip else source.path.open("rb")
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+    raw = gzip.open(source.path, "rb") if source.gzip else source.path.open("rb")  # noqa: SIM115
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
 
 
 def _parse_map(pairs: list[str]) -> dict[str, str]:
@@ -158,7 +162,7 @@ def _read_csv_header(source: Source) -> list[str]:
         raise AuditInputError(f"{source.path}: cannot read: {exc}") from exc
     if not first.strip():
         raise AuditInputError(f"{source.path}: empty file, no header line")
-    sample = first.strip("\r\n")
+    sample = first.strip("\r\n")  # utf-8-sig already dropped a byte-order mark
     counts = {d: sample.count(d) for d in (",", "\t", ";", "|")}
     source.delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
     return next(csv.reader([sample], delimiter=source.delimiter))
@@ -193,6 +197,16 @@ def _id_sql(column: str) -> str:
     return f"nullif(regexp_replace(trim({column}), '^([0-9]+)\\.0+$', '\\1'), '')"
 
 
+def _key_sql(column: str) -> str:
+    # A 64-bit join key: the number itself for canonical integer ids, else a negative hash.
+    # Hash collisions are checked for (see engine) rather than assumed away.
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL "
+        f"WHEN regexp_full_match({column}, '(0|[1-9][0-9]{{0,17}})') THEN CAST({column} AS BIGINT) "
+        f"ELSE -CAST(hash({column}) >> 2 AS BIGINT) - 1 END"
+    )
+
+
 def _time_sql(column: str, time_format: str | None) -> str:
     value = f"trim({column})"
     if time_format:
@@ -200,7 +214,8 @@ def _time_sql(column: str, time_format: str | None) -> str:
     return (
         f"CASE WHEN regexp_full_match({value}, '[0-9]{{9,11}}(\\.[0-9]+)?') "
         f"THEN TRY_CAST({value} AS DOUBLE) "
-        f"WHEN regexp_full_match({value}, '[0-9]{{12,14}}') THEN TRY_CAST({value} AS DOUBLE) / 1000 "
+        f"WHEN regexp_full_match({value}, '[0-9]{{12,14}}') "
+        f"THEN TRY_CAST({value} AS DOUBLE) / 1000 "
         f"ELSE epoch(TRY_CAST({value} AS TIMESTAMPTZ)) END"
     )
 
@@ -217,12 +232,11 @@ def _customer_sql(source: Source) -> str:
 
 
 def _stage_select(source: Source, relation: str, line: str) -> str:
-    """The one SQL that turns raw string columns r_* of `relation` into staged rows."""
+    """The one SQL that turns raw string columns r_* of `relation` into typed, checked rows."""
     expected = source.time_format or "ISO 8601"
-    traits = sql_traits("r_text", "is_customer")
-    trait_cols = ",\n        ".join(f"{expr} AS {name}" for name, expr in traits.items())
     inbound_bad = (
-        "WHEN is_customer IS NULL THEN 'inbound ' || coalesce('\"' || r_inbound || '\"', 'is empty')"
+        "WHEN is_customer IS NULL THEN "
+        "'inbound ' || coalesce('\"' || r_inbound || '\"', 'is empty')"
         " || ' is neither True nor False'"
         if "inbound" in source.mapping
         else ""
@@ -230,9 +244,10 @@ def _stage_select(source: Source, relation: str, line: str) -> str:
     return f"""
     SELECT
         {line} AS line,
-        id, trim(r_author) AS author, is_customer, ts, parent,
+        id, {_key_sql("id")} AS idn, parent, {_key_sql("parent")} AS pidn,
+        trim(r_author) AS author, is_customer, ts,
         nullif(trim(r_channel), '') AS channel, nullif(trim(r_conversation), '') AS conversation,
-        {trait_cols},
+        r_text,
         CASE
             WHEN id IS NULL THEN 'id is empty'
             WHEN nullif(trim(r_author), '') IS NULL THEN 'author is empty'
@@ -249,6 +264,60 @@ def _stage_select(source: Source, relation: str, line: str) -> str:
             {_id_sql("r_in_reply_to")} AS parent
         FROM {relation}
     )"""
+
+
+BATCH_ROWS = 131_072
+
+
+def _with_traits(batch) -> pl.DataFrame:
+    frame = pl.from_arrow(batch)
+    assert isinstance(frame, pl.DataFrame)
+    return polars_traits(frame.lazy(), "r_text", "is_customer").drop("r_text").collect()
+
+
+def _append_batches(
+    con: duckdb.DuckDBPyConnection,
+    select_sql: str,
+    created: bool,
+    views: dict | None = None,
+    after: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+) -> int:
+    """Stream the rows of `select_sql` through the Polars traits into `staged`; rows added.
+    Two threads compute traits while DuckDB reads the next batch; batches keep file order.
+    The read runs on its own cursor; `after` sees that cursor (its temp tables) before it closes."""
+    reader_con = con.cursor()
+    rows = 0
+    try:
+        for name, data in (views or {}).items():
+            reader_con.register(name, data)
+        reader = reader_con.sql(select_sql).to_arrow_reader(BATCH_ROWS)
+
+        def insert(frame: pl.DataFrame) -> None:
+            nonlocal created, rows
+            con.register("_batch", frame)
+            if created:
+                con.execute("INSERT INTO staged SELECT * FROM _batch")
+            else:
+                con.execute("CREATE OR REPLACE TABLE staged AS SELECT * FROM _batch")
+                created = True
+            con.unregister("_batch")
+            rows += frame.height
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            pending: deque = deque()
+            for batch in reader:
+                pending.append(pool.submit(_with_traits, batch))
+                while len(pending) > 2:
+                    insert(pending.popleft().result())
+            while pending:
+                insert(pending.popleft().result())
+        if not created:
+            insert(_with_traits(reader.schema.empty_table()))
+        if after is not None:
+            after(reader_con)
+    finally:
+        reader_con.close()
+    return rows
 
 
 def _raw_projection(source: Source) -> str:
@@ -280,17 +349,20 @@ def stage(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     *,
-    run: Callable[[str], None] | None = None,
+    progress: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
 ) -> Staged:
-    """Read the source into the `staged` table; returns counts and rejections (unlocated ones
-    are located by `locate_rejections`)."""
-    run = run or con.execute
+    """Read the source into the `staged` table; returns counts and the rejections found while
+    reading (bad values are flagged in the table and located later by `locate_rows`)."""
     if source.format == "jsonl":
         return _stage_jsonl(con, source)
     relation = f"(SELECT {_raw_projection(source)} FROM {csv_relation(source)})"
-    run(f"CREATE OR REPLACE TABLE staged AS {_stage_select(source, relation, 'NULL::BIGINT')}")
-    rows = con.execute("SELECT count(*) FROM staged").fetchall()[0][0]
-    structural = _structural_rejections(con, source)
+    structural: list[Rejection] = []
+    rows = _append_batches(
+        con,
+        _stage_select(source, relation, "NULL::BIGINT"),
+        created=False,
+        after=lambda reader: structural.extend(_structural_rejections(reader, source)),
+    )
     return Staged(rows + len(structural), structural)
 
 
@@ -368,7 +440,9 @@ def _lines_at(source: Source, positions: list[int]) -> dict[int, int]:
     return out
 
 
-def locate_rows(source: Source, wanted: list[tuple[str | None, str | None, str | None]]) -> list[int]:
+def locate_rows(
+    source: Source, wanted: list[tuple[str | None, str | None, str | None]]
+) -> list[int]:
     """Physical start lines of records given by their raw (id, author, created_at) values, the
     n-th request for the same values meaning its n-th occurrence. 0 when not found."""
     if source.format == "jsonl":
@@ -460,24 +534,14 @@ def _arrays(columns: dict[str, list]) -> dict[str, np.ndarray]:
 def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> Staged:
     rejections: list[Rejection] = []
     seen_keys: set[str] = set()
-    created = False
     rows = 0
+    select = _stage_select(source, "jsonl_chunk", "line")
     for chunk in _jsonl_chunks(source, rejections, seen_keys):
-        con.register("jsonl_chunk", chunk)
-        select = _stage_select(source, "jsonl_chunk", "line")
-        if created:
-            con.execute(f"INSERT INTO staged {select}")
-        else:
-            con.execute(f"CREATE OR REPLACE TABLE staged AS {select}")
-            created = True
-        con.unregister("jsonl_chunk")
-        rows += len(chunk["line"])
-    if not created:
+        rows += _append_batches(con, select, created=rows > 0, views={"jsonl_chunk": chunk})
+    if not rows:
         empty = {f"r_{f}": np.array([], dtype=object) for f in FIELDS}
         empty["line"] = np.array([], dtype=np.int64)
-        con.register("jsonl_chunk", empty)
-        con.execute(f"CREATE OR REPLACE TABLE staged AS {_stage_select(source, 'jsonl_chunk', 'line')}")
-        con.unregister("jsonl_chunk")
+        _append_batches(con, select, created=False, views={"jsonl_chunk": empty})
     if rows:
         absent = [f for f in REQUIRED if f not in seen_keys]
         if "inbound" not in seen_keys and not source.brand_handles:

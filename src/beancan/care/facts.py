@@ -12,7 +12,8 @@ export of millions of messages (the audit) and the few messages of one live conv
     is_customer BOOLEAN a customer's message (False: the brand's)
     ts DOUBLE           created_at, seconds since the epoch (UTC)
     is_reply BOOLEAN    it answers another message (in-reply-to set)
-    + the trait columns of `beancan.care.replies.sql_traits`
+    + the trait columns of `beancan.care.replies.polars_traits` (mention, thanks, named, signed,
+      handoff, canned_hash)
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from dataclasses import dataclass
 
 import duckdb
 import numpy as np
-
-from beancan.care.replies import NOT_A_NAME, first_names
 
 UNATTRIBUTED = "unattributed"
 
@@ -56,17 +55,15 @@ class ConversationFacts:
 FACT_COLUMNS = tuple(ConversationFacts.__slots__)
 
 
-def load_reference_tables(con: duckdb.DuckDBPyConnection, brand_handles: list[str]) -> None:
-    """Create the small lookup tables the facts need: first names, name stopwords, brand handles."""
-    tables = {
-        "first_names": ("name", sorted(first_names())),
-        "not_a_name": ("word", sorted(NOT_A_NAME)),
-        "extra_brands": ("handle", [h.lstrip("@") for h in brand_handles]),
-    }
-    for table, (column, values) in tables.items():
-        con.register("_values", {column: np.array(values, dtype=object)})
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {column}::VARCHAR AS {column} FROM _values")
-        con.unregister("_values")
+def load_brand_handles(con: duckdb.DuckDBPyConnection, brand_handles: list[str]) -> None:
+    """The brand handles named by the user, beyond the authors of brand messages."""
+    con.register(
+        "_values", {"handle": np.array([h.lstrip("@") for h in brand_handles], dtype=object)}
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE extra_brands AS SELECT handle::VARCHAR AS handle FROM _values"
+    )
+    con.unregister("_values")
 
 
 FACTS_SQL = f"""
@@ -129,10 +126,7 @@ brand_replies AS (
 ),
 reply_traits AS (
     SELECT conv, author_l,
-        (greet_cand IS NOT NULL AND lower(greet_cand) NOT IN (SELECT word FROM not_a_name))
-        OR lower(addr_cand) IN (SELECT name FROM first_names)
-        OR lower(close_cand) IN (SELECT name FROM first_names) AS named,
-        signed, handoff,
+        named, signed, handoff,
         -- Canned: the same template as at least two other replies of the same brand.
         canned_hash IS NOT NULL
         AND count(*) OVER (PARTITION BY author_l, canned_hash) >= 3 AS canned
@@ -179,7 +173,7 @@ LEFT JOIN replies p USING (conv)
 
 def build_facts(con: duckdb.DuckDBPyConnection, brand_handles: list[str] = ()) -> None:
     """Create the `facts` table (one row per conversation) from the `msgs` table."""
-    load_reference_tables(con, list(brand_handles))
+    load_brand_handles(con, list(brand_handles))
     con.execute(FACTS_SQL)
 
 

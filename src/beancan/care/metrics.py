@@ -145,13 +145,30 @@ def compute_metrics(
             overall = _metrics_from_row(row, hours.get(None, _empty_hour_of_week()), sentiment)
         else:
             brand = row["brand"]
-            brands[brand] = _metrics_from_row(row, hours.get(brand, _empty_hour_of_week()), sentiment)
+            brands[brand] = _metrics_from_row(
+                row, hours.get(brand, _empty_hour_of_week()), sentiment
+            )
     if overall is None:  # no facts at all
         empty = dict.fromkeys(
-            ("conversations", "customer_initiated", "answered", "replies", "canned", "named",
-             "signed", "handoff", "in_target", "repeat_contacts", "both_scored", "improved",
-             "thanked"), 0)
-        empty.update(dict.fromkeys(("frt_median", "frt_p90", "frt_mean", "first_mean",
-                                    "after_mean")))
+            (
+                "conversations",
+                "customer_initiated",
+                "answered",
+                "replies",
+                "canned",
+                "named",
+                "signed",
+                "handoff",
+                "in_target",
+                "repeat_contacts",
+                "both_scored",
+                "improved",
+                "thanked",
+            ),
+            0,
+        )
+        empty.update(
+            dict.fromkeys(("frt_median", "frt_p90", "frt_mean", "first_mean", "after_mean"))
+        )
         overall = _metrics_from_row(empty, _empty_hour_of_week(), sentiment)
     return overall, brands

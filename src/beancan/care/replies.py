@@ -1,8 +1,9 @@
-"""What a reply says about care: personal or canned, signed, named, moved to private; customer thanks.
+"""What a reply says about care: personal or canned, signed, named, moved to private; thanks.
 
-Every pattern here is written once and used twice: by DuckDB (RE2 syntax) over whole exports in the
-audit, and by Python's `re` for one message at a time in the live service. The patterns therefore
-avoid look-around and back-references, which RE2 does not have.
+Every pattern here is written once and used twice: by Polars (Rust's regex engine) over whole
+exports in the audit, and by Python's `re` for one message at a time in the live service. The
+patterns therefore avoid look-around and back-references, which Rust's engine does not have; a
+test checks both engines agree on real replies.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+import polars as pl
 
 # A handle as networks write it: @name, @name.bsky.social, @name@mastodon.social.
 HANDLE = r"@[A-Za-z0-9_]+(?:[.@][A-Za-z0-9_-]+)*"
@@ -24,11 +27,18 @@ GREETING = (
 # Greeting objects that are not a person.
 NOT_A_NAME = frozenset(
     """there all everyone everybody team folks friend friends again guys you for so very
-    much y'all and to we i it that this our the a an please""".split()
+    much y'all and to we i it that this our the a an please
+    ok okay yes no sure great well oh wow hmm sorry thanks thank awesome absolutely definitely
+    certainly happy glad perfect understood noted gotcha cool apologies unfortunately welcome
+    morning evening afternoon night dear hi hey hello will may can just hope love care sunny
+    merry honey joy""".split()
 )
 
-# An agent's signature at the end of a reply: ^JK, *HFG, -Becky, - Becky, –JK, ~Sam, /AB.
-SIGNATURE = r"(?:[\^*~/]\s?[A-Z][A-Za-z]{0,11}|(?:^|\s)[-–—]\s?[A-Z][A-Za-z]{0,11})[.!]?\s*$"
+# An agent's signature at the end of a reply (a link may follow it): ^JK, *HFG, -Becky, –JK, ~Sam.
+SIGNATURE = (
+    r"(?:[\^*~/]\s?[A-Z][A-Za-z]{0,11}|(?:^|\s)[-–—]\s?[A-Z][A-Za-z]{0,11})[.!]?"
+    r"(?:\s+(?:https?://|www\.)[^\s]*)*\s*$"
+)
 
 # The first person-like word in address position, after the leading handles:
 #   "@123 Sarah, ..."  "@123 Hi Sarah! ..."  "@123 Hello, Holly. ..."
@@ -42,21 +52,24 @@ CLOSING_NAME = r"(?i:thanks|thank you|sorry|cheers|welcome)[^.!?]{0,40}, ([A-Z][
 # A name right after a greeting anywhere: "Hi Priya" — a greeting shows it is a person.
 GREETING_NAME = r"(?:^|[\s,.!])(?i:hi|hello|hey|hiya|dear)[\s,]+([A-Z][a-z]+)"
 
-# Moving the customer to a private channel: DM, email, phone, chat.
+# Moving the customer to a private channel: DM, email, phone, chat. (On lowercased text.)
 HANDOFF = (
-    r"(?i)(?:\bdm\b|\bd\.m\.|direct message|private message|private msg|\bpm us\b|\bpm me\b"
+    r"(?:\bdm\b|\bd\.m\.|direct message|private message|private msg|\bpm us\b|\bpm me\b"
     r"|send us a (?:message|note)|message us|inbox us|follow and dm|follow & dm"
     r"|\bemail us|\be-mail us|email (?:us |me )?at|\bemail\b[^.!?]{0,30}@|contact us at|reach us at"
     r"|call us|give us a (?:call|ring)|phone us|call (?:our|the) [a-z ]{0,30}(?:team|line|number)"
     r"|live chat|chat with us|via chat)"
 )
 
-# A customer thanking the brand, and the sarcasm that is not thanks.
+# A customer thanking the brand, and the sarcasm that is not thanks. (On lowercased text.)
 THANKS = (
-    r"(?i)(?:\bthanks\b|\bthank (?:you|u)\b|\bthx\b|\bty\b|\bcheers\b|\bappreciate\b"
+    r"(?:\bthanks\b|\bthank (?:you|u)\b|\bthx\b|\bty\b|\bcheers\b|\bappreciate\b"
     r"|much appreciated|that worked|\bsorted\b|\bbrilliant\b|you'?re the best|you guys rock)"
 )
-NOT_THANKS = r"(?i)(?:thanks for nothing|no thanks|thanks but no|thanks a lot for nothing)"
+NOT_THANKS = r"(?:thanks for nothing|no thanks|thanks but no|thanks a lot for nothing)"
+
+# A handle mentioned in lowercased text; group 1 is the handle without "@".
+MENTION = r"@([a-z0-9_]+)"
 
 # Replies shorter than this (after normalisation) are formulas, not templates: "you're welcome".
 CANNED_MIN_WORDS = 3
@@ -64,6 +77,23 @@ CANNED_MIN_WORDS = 3
 PLEASANTRIES = (
     "hi hello hey hiya dear there thanks thank you so much very please sorry again "
     "happy glad great ok okay oh hmm awesome"
+)
+# What a template's slots and decorations look like in lowercased text; each is replaced by a
+# space in one pass, so a reply's template is what remains. Order matters (leftmost-first).
+CANNED_DROP = "|".join(
+    (
+        # the leading handles and the word they address: "@123 sarah," / "@123 hi sarah!"
+        r"^(?:\s*@[a-z0-9_]+(?:[.@][a-z0-9_-]+)*)*[\s,.:!]*(?:[a-z]+[\s,]+)?[a-z]+[,!.:]",
+        r"@[a-z0-9_]+(?:[.@][a-z0-9_-]+)*",  # other handles
+        r"(?:https?://|www\.)[^\s]*",  # links
+        r"[^\s]*[0-9][^\s]*",  # anything with a digit: order, flight and phone numbers
+        # a signature at the end, with what precedes it: "! -becky", ". ^jk"
+        r"[^a-z]*(?:[\^*~/]|[-–—])\s?[a-z]{1,12}[^a-z]*$",
+        r"\b(?:hi|hello|hey|hiya|dear)\b[\s,]+[a-z]+",  # a greeting and whom it greets
+        r",\s*[a-z]+[.!]",  # a lone word closing a sentence: "thanks for waiting, mary."
+        r"\b(?:" + "|".join(PLEASANTRIES.split()) + r")\b",
+        r"[^a-z]+",  # punctuation, emoji, apostrophes
+    )
 )
 
 
@@ -76,21 +106,15 @@ def first_names() -> frozenset[str]:
     )
 
 
-# re.ASCII makes \s, \w and \b mean what they mean in RE2, so both engines agree.
-_address = re.compile(ADDRESS_NAME, re.ASCII)
-_closing = re.compile(CLOSING_NAME, re.ASCII)
-_greeting = re.compile(GREETING_NAME, re.ASCII)
-_signature = re.compile(SIGNATURE, re.ASCII)
-_handoff = re.compile(HANDOFF, re.ASCII)
-_thanks = re.compile(THANKS, re.ASCII)
-_not_thanks = re.compile(NOT_THANKS, re.ASCII)
-_handle = re.compile(HANDLE, re.ASCII)
-_url = re.compile(URL, re.ASCII)
-DIGIT_TOKEN = r"[^\s]*[0-9][^\s]*"
-NON_WORD = r"[^a-z' ]+"
-_digits = re.compile(DIGIT_TOKEN, re.ASCII)
-_nonword = re.compile(NON_WORD, re.ASCII)
-_pleasantries = frozenset(PLEASANTRIES.split())
+_address = re.compile(ADDRESS_NAME)
+_closing = re.compile(CLOSING_NAME)
+_greeting = re.compile(GREETING_NAME)
+_signature = re.compile(SIGNATURE)
+_handoff = re.compile(HANDOFF)
+_thanks = re.compile(THANKS)
+_not_thanks = re.compile(NOT_THANKS)
+_canned_drop = re.compile(CANNED_DROP)
+_mention = re.compile(MENTION)
 
 
 def is_name(word: str | None, *, after_greeting: bool) -> bool:
@@ -121,38 +145,31 @@ def addressed_name(text: str) -> str | None:
     return None
 
 
-def strip_signature(text: str) -> str:
-    """The reply without a trailing URL and agent signature."""
-    body = _url.sub(" ", text).rstrip()
-    return _signature.sub("", body).rstrip()
+def mentions(text: str) -> list[str]:
+    """The handles a message mentions, lowercased, in order."""
+    return _mention.findall(text.lower())
 
 
 def has_signature(text: str) -> bool:
     """Whether a reply ends with an agent's signature (^JK, *HFG, -Becky…)."""
-    return bool(_signature.search(_url.sub(" ", text).rstrip()))
+    return bool(_signature.search(text))
 
 
 def is_handoff(text: str) -> bool:
     """Whether a reply moves the customer to DM, email, phone or chat."""
-    return bool(_handoff.search(text))
+    return bool(_handoff.search(text.lower()))
 
 
 def is_thanks(text: str) -> bool:
     """Whether a customer's message thanks the brand (sarcasm excluded)."""
-    return bool(_thanks.search(text)) and not _not_thanks.search(text)
+    lowered = text.lower()
+    return bool(_thanks.search(lowered)) and not _not_thanks.search(lowered)
 
 
 def canned_key(text: str) -> str:
-    """The template a reply is made of: slots (handles, names, URLs, numbers), signature and
+    """The template a reply is made of: handles, names, links, numbers, signature and
     pleasantries removed, case, punctuation and spacing folded. Empty when too short to judge."""
-    body = strip_signature(_handle.sub(" ", text))
-    # Every word in a name position goes, name or not, so the key needs no name list.
-    for word in name_candidates(text):
-        if word:
-            body = body.replace(word, " ")
-    words = _nonword.sub(" ", _digits.sub(" ", body.lower())).split()
-    words = [w.strip("'") for w in words]
-    words = [w for w in words if w and w not in _pleasantries]
+    words = _canned_drop.sub(" ", text.lower()).split()
     return " ".join(words) if len(words) >= CANNED_MIN_WORDS else ""
 
 
@@ -168,40 +185,56 @@ class ReplyTraits:
 
 def reply_traits(text: str) -> ReplyTraits:
     """The traits of one brand reply."""
-    return ReplyTraits(addressed_name(text), has_signature(text), is_handoff(text), canned_key(text))
-
-
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def sql_traits(text: str, is_customer: str) -> dict[str, str]:
-    """DuckDB expressions computing every trait from the text column, the same as the functions
-    above: customer messages get mentions and thanks, brand messages the reply traits."""
-    t, q = text, _sql_str
-    body = f"regexp_replace({t}, {q(HANDLE)}, ' ', 'g')"
-    body = f"rtrim(regexp_replace({body}, {q(URL)}, ' ', 'g'))"
-    body = f"rtrim(regexp_replace({body}, {q(SIGNATURE)}, ''))"
-    greet = f"nullif(regexp_extract({t}, {q(GREETING_NAME)}, 1), '')"
-    address = f"nullif(regexp_extract({t}, {q(ADDRESS_NAME)}, 1), '')"
-    closing = f"nullif(regexp_extract({t}, {q(CLOSING_NAME)}, 1), '')"
-    for cand in (greet, address, closing):
-        body = f"replace({body}, coalesce({cand}, chr(1)), ' ')"
-    words = f"regexp_replace(regexp_replace(lower({body}), {q(DIGIT_TOKEN)}, ' ', 'g'), {q(NON_WORD)}, ' ', 'g')"
-    pleasant = "[" + ", ".join(q(w) for w in sorted(_pleasantries)) + "]"
-    kept = (
-        f"list_filter(list_transform(string_split_regex(trim({words}), ' +'), lambda w: trim(w, '''')), "
-        f"lambda w: w <> '' AND NOT list_contains({pleasant}, w))"
+    return ReplyTraits(
+        addressed_name(text), has_signature(text), is_handoff(text), canned_key(text)
     )
-    key = f"CASE WHEN len({kept}) >= {CANNED_MIN_WORDS} THEN hash(array_to_string({kept}, ' ')) END"
-    brand = f"NOT {is_customer}"
-    return {
-        "mention": f"CASE WHEN {is_customer} THEN regexp_extract_all(lower({t}), '@([a-z0-9_]+)', 1) END",
-        "thanks": f"{is_customer} AND regexp_matches({t}, {q(THANKS)}) AND NOT regexp_matches({t}, {q(NOT_THANKS)})",
-        "greet_cand": f"CASE WHEN {brand} THEN {greet} END",
-        "addr_cand": f"CASE WHEN {brand} THEN {address} END",
-        "close_cand": f"CASE WHEN {brand} THEN {closing} END",
-        "signed": f"{brand} AND regexp_matches(rtrim(regexp_replace({t}, {q(URL)}, ' ', 'g')), {q(SIGNATURE)})",
-        "handoff": f"{brand} AND regexp_matches({t}, {q(HANDOFF)})",
-        "canned_hash": f"CASE WHEN {brand} THEN {key} END",
-    }
+
+
+TRAIT_COLUMNS = ("mention", "thanks", "named", "signed", "handoff", "canned_hash")
+
+
+def polars_traits(frame: pl.LazyFrame, text: str, is_customer: str) -> pl.LazyFrame:
+    """Add every trait column to a batch of messages, the same as the functions above: customer
+    messages get mentions and thanks, brand messages the reply traits. Each regex runs once, on
+    the side it applies to (the other side's text is null and skipped)."""
+    customer = pl.col(is_customer).fill_null(False)
+    names = pl.Series(sorted(first_names()), dtype=pl.String).implode()
+    not_names = pl.Series(sorted(NOT_A_NAME), dtype=pl.String).implode()
+    steps = (
+        frame.with_columns(
+            pl.when(~customer).then(pl.col(text).fill_null("")).alias("_bt"),
+            pl.when(customer).then(pl.col(text).fill_null("").str.to_lowercase()).alias("_cl"),
+        )
+        .with_columns(
+            pl.col("_bt").str.to_lowercase().alias("_bl"),
+            pl.col("_bt").str.extract(GREETING_NAME, 1).str.to_lowercase().alias("_greeted"),
+            pl.col("_bt").str.extract(ADDRESS_NAME, 1).str.to_lowercase().alias("_addressed"),
+            pl.col("_bt").str.extract(CLOSING_NAME, 1).str.to_lowercase().alias("_closing"),
+        )
+        .with_columns(
+            pl.col("_bl")
+            .str.replace_all(CANNED_DROP, " ")
+            .str.replace_all(" {2,}", " ")
+            .str.strip_chars()
+            .alias("_template"),
+        )
+    )
+    greeted, addressed, closing = pl.col("_greeted"), pl.col("_addressed"), pl.col("_closing")
+    named = (
+        (greeted.is_not_null() & ~greeted.is_in(not_names))
+        | (addressed.is_not_null() & ~addressed.is_in(not_names) & addressed.is_in(names))
+        | (closing.is_not_null() & ~closing.is_in(not_names) & closing.is_in(names))
+    )
+    template = pl.col("_template")
+    words = template.str.count_matches(" ") + 1
+    cl = pl.col("_cl")
+    return steps.with_columns(
+        cl.str.extract_all(MENTION).list.eval(pl.element().str.slice(1)).alias("mention"),
+        (cl.str.contains(THANKS) & ~cl.str.contains(NOT_THANKS)).fill_null(False).alias("thanks"),
+        named.fill_null(False).alias("named"),
+        pl.col("_bt").str.contains(SIGNATURE).fill_null(False).alias("signed"),
+        pl.col("_bl").str.contains(HANDOFF).fill_null(False).alias("handoff"),
+        pl.when((template != "") & (words >= CANNED_MIN_WORDS))
+        .then(template.hash())
+        .alias("canned_hash"),
+    ).drop("_bt", "_cl", "_bl", "_greeted", "_addressed", "_closing", "_template")

@@ -30,7 +30,9 @@ def thread_roots(parent: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, int
             if np.array_equal(nxt, jump):
                 break
             jump = nxt
-        stuck = np.flatnonzero(jump[jump] != jump)
+        # Resolved means pointing at a true root (no parent). Members of a reply cycle never get
+        # there; a cycle of even length can even make them point at themselves.
+        stuck = np.flatnonzero(parent[jump] >= 0)
         if len(stuck) == 0:
             return jump, cycles_cut
         cut = _cut_cycles(parent, order, stuck)
