@@ -177,32 +177,26 @@ def _value_rejections(con: duckdb.DuckDBPyConnection, source: Source) -> list[Re
 
 def _drop_duplicates(con: duckdb.DuckDBPyConnection, source: Source, out: list[Rejection]) -> None:
     """The first record with an id wins; later ones are rejected and reported."""
-    dupes = con.execute(
-        """SELECT rowid, id, line, r_id, r_author, r_created_at,
-                  first_value(rowid) OVER w AS first_row, first_value(line) OVER w AS first_line
-           FROM staged WHERE bad IS NULL AND idn IN (
-               SELECT idn FROM staged WHERE bad IS NULL GROUP BY idn HAVING count(*) > 1)
-           WINDOW w AS (PARTITION BY id ORDER BY rowid)
-           QUALIFY rowid <> first_row ORDER BY rowid"""
+    repeated = con.execute(
+        """SELECT rowid, coalesce(id_text, CAST(idn AS VARCHAR)) AS id, line,
+                  row_number() OVER w AS occurrence, first_value(line) OVER w AS first_line
+           FROM staged WHERE bad IS NULL AND (idn, coalesce(id_text, '')) IN (
+               SELECT (idn, coalesce(id_text, '')) FROM staged WHERE bad IS NULL
+               GROUP BY idn, id_text HAVING count(*) > 1)
+           WINDOW w AS (PARTITION BY idn, id_text ORDER BY rowid)
+           ORDER BY rowid"""
     ).fetchall()
-    if not dupes:
+    if not repeated:
         return
-    firsts = con.execute(
-        """SELECT id, arg_min(r_id, rowid), arg_min(r_author, rowid), arg_min(r_created_at, rowid)
-           FROM staged WHERE bad IS NULL AND id IN (SELECT unnest($ids)) GROUP BY id""",
-        {"ids": sorted({d[1] for d in dupes})},
-    ).fetchall()
     if source.format == "jsonl":
-        first_line = {d[1]: d[7] for d in dupes}
-        lines = [d[2] for d in dupes]
-    else:
-        # Locate the duplicates and the records they repeat in one read.
-        # Firsts come first: the n-th request for equal values is their n-th occurrence.
-        keys = [tuple(f[1:]) for f in firsts] + [tuple(d[3:6]) for d in dupes]
-        located = locate_rows(source, keys)
-        first_line = {f[0]: located[i] for i, f in enumerate(firsts)}
-        lines = located[len(firsts) :]
-    for (rowid, mid, *_), line in zip(dupes, lines, strict=True):
+        lines = [row[2] for row in repeated]
+    else:  # every occurrence, in file order: the n-th request is the n-th occurrence
+        lines = locate_rows(source, [(row[1],) for row in repeated], by="id")
+    first_line: dict[str, int] = {}
+    for (rowid, mid, _line, occurrence, _first), line in zip(repeated, lines, strict=True):
+        if occurrence == 1:
+            first_line[mid] = line
+            continue
         out.append(
             Rejection(int(line), f"duplicate id {mid} (first at line {first_line[mid]}; kept)")
         )
@@ -213,16 +207,17 @@ def _thread(con: duckdb.DuckDBPyConnection) -> int:
     """Create `msgs`: valid messages with their conversation and order; returns cycles cut."""
     con.execute(
         """CREATE OR REPLACE TABLE valid AS
-           SELECT * EXCLUDE (r_id, r_author, r_created_at, bad, line)
+           SELECT coalesce(id_text, CAST(idn AS VARCHAR)) AS id,
+                  * EXCLUDE (id_text, r_id, r_author, r_created_at, bad, line)
            FROM staged WHERE bad IS NULL"""
     )
     hashed = con.execute(
         "SELECT count(DISTINCT id), count(DISTINCT idn) FROM valid WHERE idn < 0"
     ).fetchall()[0]
-    if hashed[0] != hashed[1]:  # pragma: no cover - a 62-bit hash collision among the ids
-        con.execute("UPDATE valid SET idn = -dense_rank() OVER (ORDER BY id) WHERE idn < 0")
-        con.execute(
-            "UPDATE valid SET pidn = p.idn FROM valid p WHERE valid.parent = p.id AND p.idn < 0"
+    if hashed[0] != hashed[1]:  # pragma: no cover - two ids with the same 62-bit hash
+        raise AuditInputError(
+            f"{hashed[0] - hashed[1]} message id(s) share a hash with another id; "
+            "please report this export's id format"
         )
     cols = con.execute(
         f"SELECT idn, coalesce(pidn, {NO_PARENT}) AS pidn, ts FROM valid"
@@ -252,7 +247,7 @@ def _thread(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         """CREATE OR REPLACE TABLE msgs AS
            SELECT rowid AS k, v.id, t.ord, t.root AS conv, v.conversation,
-                  v.author, v.is_customer, v.ts, v.parent IS NOT NULL AS is_reply,
+                  v.author, v.is_customer, v.ts, v.pidn IS NOT NULL AS is_reply,
                   v.channel, v.mention, v.thanks, v.named, v.signed, v.handoff, v.canned_hash
            FROM valid v POSITIONAL JOIN threads t"""
     )

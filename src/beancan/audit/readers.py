@@ -241,10 +241,17 @@ def _stage_select(source: Source, relation: str, line: str) -> str:
         if "inbound" in source.mapping
         else ""
     )
+    # Text of ids and raw values is kept only where it is needed: ids that are not plain
+    # integers, and the raw fields of rejected rows (to find their line).
     return f"""
+    SELECT * EXCLUDE (r_id, r_author, r_created_at),
+        CASE WHEN bad IS NOT NULL THEN r_id END AS r_id,
+        CASE WHEN bad IS NOT NULL THEN r_author END AS r_author,
+        CASE WHEN bad IS NOT NULL THEN r_created_at END AS r_created_at
+    FROM (
     SELECT
         {line} AS line,
-        id, {_key_sql("id")} AS idn, parent, {_key_sql("parent")} AS pidn,
+        CASE WHEN idn < 0 THEN id END AS id_text, idn, {_key_sql("parent")} AS pidn,
         trim(r_author) AS author, is_customer, ts,
         nullif(trim(r_channel), '') AS channel, nullif(trim(r_conversation), '') AS conversation,
         r_text,
@@ -257,13 +264,15 @@ def _stage_select(source: Source, relation: str, line: str) -> str:
         END AS bad,
         r_id, r_author, r_created_at
     FROM (
-        SELECT *,
-            {_id_sql("r_id")} AS id,
-            {_customer_sql(source)} AS is_customer,
-            {_time_sql("r_created_at", source.time_format)} AS ts,
-            {_id_sql("r_in_reply_to")} AS parent
-        FROM {relation}
-    )"""
+        SELECT *, {_key_sql("id")} AS idn FROM (
+            SELECT *,
+                {_id_sql("r_id")} AS id,
+                {_customer_sql(source)} AS is_customer,
+                {_time_sql("r_created_at", source.time_format)} AS ts,
+                {_id_sql("r_in_reply_to")} AS parent
+            FROM {relation}
+        )
+    ))"""
 
 
 BATCH_ROWS = 131_072
@@ -440,14 +449,14 @@ def _lines_at(source: Source, positions: list[int]) -> dict[int, int]:
     return out
 
 
-def locate_rows(
-    source: Source, wanted: list[tuple[str | None, str | None, str | None]]
-) -> list[int]:
-    """Physical start lines of records given by their raw (id, author, created_at) values, the
-    n-th request for the same values meaning its n-th occurrence. 0 when not found."""
+def locate_rows(source: Source, wanted: list[tuple], *, by: str = "raw") -> list[int]:
+    """Physical start lines of records, the n-th request for the same key meaning its n-th
+    occurrence; 0 when not found. Keys are the raw (id, author, created_at) values (by="raw") or
+    the normalised id alone (by="id")."""
     if source.format == "jsonl":
         raise ValueError("JSON Lines rows carry their line numbers")
-    index = [source.columns.index(source.mapping[f]) for f in ("id", "author", "created_at")]
+    fields = ("id", "author", "created_at") if by == "raw" else ("id",)
+    index = [source.columns.index(source.mapping[f]) for f in fields]
     pending: dict[tuple, list[int]] = {}
     for position, key in enumerate(wanted):
         pending.setdefault(tuple(v or "" for v in key), []).append(position)
@@ -460,6 +469,8 @@ def locate_rows(
         for record in reader:
             if len(record) == len(source.columns):
                 key = tuple(record[i] for i in index)
+                if by == "id":
+                    key = (_normal_id(key[0]) or "",)
                 if key in pending:
                     n = seen.get(key, 0)
                     seen[key] = n + 1

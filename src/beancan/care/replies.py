@@ -78,22 +78,28 @@ PLEASANTRIES = (
     "hi hello hey hiya dear there thanks thank you so much very please sorry again "
     "happy glad great ok okay oh hmm awesome"
 )
-# What a template's slots and decorations look like in lowercased text; each is replaced by a
-# space in one pass, so a reply's template is what remains. Order matters (leftmost-first).
-CANNED_DROP = "|".join(
+_PLEASANT = "|".join(PLEASANTRIES.split())
+# How a reply becomes its template, on lowercased text: a fixed sequence of (pattern, all?) passes,
+# each match replaced by a space. Boundaries are written as "not a letter" rather than \b, which
+# keeps Rust's regex engine on its fast path and means the same in both engines.
+CANNED_STEPS: tuple[tuple[str, bool], ...] = (
+    (r"(?:https?://|www\.)[^\s]*", True),  # links, first: a signature may precede one
+    # the leading handles and the word they address: "@123 sarah," / "@123 hi sarah!"
+    (r"^(?:\s*@[a-z0-9_]+(?:[.@][a-z0-9_-]+)*)*[\s,.:!]*(?:[a-z]+[\s,]+)?[a-z]+[,!.:]", False),
+    (r"[^a-z]*(?:[\^*~/]|[-–—])\s?[a-z]{1,12}[^a-z]*$", False),  # a signature: "! -becky"
     (
-        # the leading handles and the word they address: "@123 sarah," / "@123 hi sarah!"
-        r"^(?:\s*@[a-z0-9_]+(?:[.@][a-z0-9_-]+)*)*[\s,.:!]*(?:[a-z]+[\s,]+)?[a-z]+[,!.:]",
-        r"@[a-z0-9_]+(?:[.@][a-z0-9_-]+)*",  # other handles
-        r"(?:https?://|www\.)[^\s]*",  # links
-        r"[^\s]*[0-9][^\s]*",  # anything with a digit: order, flight and phone numbers
-        # a signature at the end, with what precedes it: "! -becky", ". ^jk"
-        r"[^a-z]*(?:[\^*~/]|[-–—])\s?[a-z]{1,12}[^a-z]*$",
-        r"\b(?:hi|hello|hey|hiya|dear)\b[\s,]+[a-z]+",  # a greeting and whom it greets
-        r",\s*[a-z]+[.!]",  # a lone word closing a sentence: "thanks for waiting, mary."
-        r"\b(?:" + "|".join(PLEASANTRIES.split()) + r")\b",
-        r"[^a-z]+",  # punctuation, emoji, apostrophes
-    )
+        "|".join(
+            (
+                r"@[a-z0-9_]+(?:[.@][a-z0-9_-]+)*",  # other handles
+                r"[^\s]*[0-9][^\s]*",  # anything with a digit: order, flight, phone numbers
+                r"(?:^|[^a-z])(?:hi|hello|hey|hiya|dear)[\s,]+[a-z]+",  # a greeting and whom
+                r",\s*[a-z]+[.!]",  # a lone word closing a sentence: "thanks for waiting, mary."
+                r"(?:^|[^a-z])(?:(?:" + _PLEASANT + r")(?:[^a-z]+|$))+",  # pleasantries
+            )
+        ),
+        True,
+    ),
+    (r"[^a-z ]+", True),  # punctuation, emoji, apostrophes
 )
 
 
@@ -113,7 +119,7 @@ _signature = re.compile(SIGNATURE)
 _handoff = re.compile(HANDOFF)
 _thanks = re.compile(THANKS)
 _not_thanks = re.compile(NOT_THANKS)
-_canned_drop = re.compile(CANNED_DROP)
+_canned_steps = tuple((re.compile(pattern), every) for pattern, every in CANNED_STEPS)
 _mention = re.compile(MENTION)
 
 
@@ -169,7 +175,10 @@ def is_thanks(text: str) -> bool:
 def canned_key(text: str) -> str:
     """The template a reply is made of: handles, names, links, numbers, signature and
     pleasantries removed, case, punctuation and spacing folded. Empty when too short to judge."""
-    words = _canned_drop.sub(" ", text.lower()).split()
+    body = text.lower()
+    for pattern, every in _canned_steps:
+        body = pattern.sub(" ", body, count=0 if every else 1)
+    words = body.split()
     return " ".join(words) if len(words) >= CANNED_MIN_WORDS else ""
 
 
@@ -188,6 +197,14 @@ def reply_traits(text: str) -> ReplyTraits:
     return ReplyTraits(
         addressed_name(text), has_signature(text), is_handoff(text), canned_key(text)
     )
+
+
+def _template(lowered: pl.Expr) -> pl.Expr:
+    for pattern, every in CANNED_STEPS:
+        lowered = (
+            lowered.str.replace_all(pattern, " ") if every else lowered.str.replace(pattern, " ")
+        )
+    return lowered.str.replace_all(" {2,}", " ").str.strip_chars(" ")
 
 
 TRAIT_COLUMNS = ("mention", "thanks", "named", "signed", "handoff", "canned_hash")
@@ -211,13 +228,7 @@ def polars_traits(frame: pl.LazyFrame, text: str, is_customer: str) -> pl.LazyFr
             pl.col("_bt").str.extract(ADDRESS_NAME, 1).str.to_lowercase().alias("_addressed"),
             pl.col("_bt").str.extract(CLOSING_NAME, 1).str.to_lowercase().alias("_closing"),
         )
-        .with_columns(
-            pl.col("_bl")
-            .str.replace_all(CANNED_DROP, " ")
-            .str.replace_all(" {2,}", " ")
-            .str.strip_chars()
-            .alias("_template"),
-        )
+        .with_columns(_template(pl.col("_bl")).alias("_template"))
     )
     greeted, addressed, closing = pl.col("_greeted"), pl.col("_addressed"), pl.col("_closing")
     named = (
