@@ -35,10 +35,12 @@ import csv
 import math
 import os
 import random
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 __all__ = [
@@ -109,6 +111,9 @@ class DemoBrand:
     sign_rate: float
     private: tuple[str, ...] = ()  # how the brand moves a customer to a private channel
     canned: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
+    # Share of the other replies its agents write fresh for the customer (the rest come from a
+    # small stock of sentences, so they repeat too).
+    fresh: float = 0.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,6 +137,7 @@ DEMO_BRANDS: tuple[DemoBrand, ...] = (
         sign_format="*{}",
         agents=("KDW", "RMB", "LTS", "AJN", "CEP", "DMH"),
         sign_rate=0.97,
+        fresh=0.85,
         private=(
             "Please DM us your confirmation code and I'll take a look.",
             "Can you send us a DM with your confirmation code? I'll check what I can do.",
@@ -200,6 +206,7 @@ DEMO_BRANDS: tuple[DemoBrand, ...] = (
         sign_format="-{}",
         agents=("Jo", "Sam"),
         sign_rate=0.12,
+        fresh=0.3,
         private=(
             "Please email us at hello@brewhaus.example with the store and time of your visit "
             "so we can make it right.",
@@ -273,6 +280,7 @@ DEMO_BRANDS: tuple[DemoBrand, ...] = (
         sign_format="^{}",
         agents=("Grace", "Ollie", "Nadia", "Tom"),
         sign_rate=0.6,
+        fresh=0.45,
         private=(
             "For your security please don't share account details here. Call us at "
             "1-800-555-0187 (24/7) and choose option 2.",
@@ -308,6 +316,7 @@ DEMO_BRANDS: tuple[DemoBrand, ...] = (
         sign_format="-{}",
         agents=("Becky", "Marcus", "Tasha", "Dan", "Kayla"),
         sign_rate=0.95,
+        fresh=0.8,
         private=(
             "Could you DM us your order number? I'll chase the courier for you.",
             "Please DM your order number and the email address on your account.",
@@ -331,6 +340,9 @@ class _Issue:
     about: tuple[str, ...]  # mention the brand as {b}: its @handle or its name
     replies: tuple[tuple[str, str], ...]  # (kind, text): kind is private, info, sorry, thanks
     followups: tuple[tuple[str, str], ...] = ()  # (customer's next question, brand's answer)
+    # How an agent writing fresh names the problem: noun phrases, used only when the customer
+    # mentioned every field they contain ("the delay out of {city}").
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -349,6 +361,8 @@ class _Industry:
     tips: tuple[str, ...]  # one customer helping another
     broken: tuple[str, ...]  # texts for the broken record: no commas, no quotes
     slots: Callable[[random.Random], dict[str, str]]
+    wishes: tuple[str, ...] = ()  # how a fresh reply may close; fields as in topics
+    pass_on: tuple[str, ...] = ()  # how a fresh reply to praise promises to share it
 
 
 _CITIES = (
@@ -495,6 +509,25 @@ def _shop_slots(rng: random.Random) -> dict[str, str]:
 _INDUSTRIES: dict[str, _Industry] = {
     "airline": _Industry(
         slots=_airline_slots,
+        wishes=(
+            "Safe travels.",
+            "Safe travels to {dest}.",
+            "Hope the rest of your trip goes smoothly.",
+            "Enjoy your time in {dest}.",
+            "Hope the journey home is a calmer one.",
+            "Wishing you a smoother journey from here.",
+            "Hope you're in {dest} before long.",
+            "Fingers crossed for an easy flight.",
+        ),
+        pass_on=(
+            "I'll pass this on to the crew.",
+            "I'll make sure the crew hears about it.",
+            "The team will be thrilled to hear this.",
+            "I've shared this with the crew.",
+            "I'll forward this to the team at {airport}.",
+            "This is going straight to the crew's manager.",
+            "I'll make sure this reaches the people who earned it.",
+        ),
         issues=(
             _Issue(
                 "complaint",
@@ -516,6 +549,18 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "communication",
                     "{b} has managed to turn a 2 hour flight into a whole day. {flight_said} "
                     "still not boarding",
+                ),
+                topics=(
+                    "the delay",
+                    "this delay",
+                    "another delay",
+                    "the delay on {flight}",
+                    "the delay out of {city}",
+                    "the wait at {airport}",
+                    "being stuck at {airport}",
+                    "the lack of updates",
+                    "the hold-up on {flight}",
+                    "the mixed messages about {flight}",
                 ),
                 replies=(
                     (
@@ -563,6 +608,14 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "people long",
                 ),
                 about=("stuck in {city} overnight because {b} can't run a flight on time",),
+                topics=(
+                    "your missed connection",
+                    "the missed connection",
+                    "your connection to {dest}",
+                    "the missed connection in {city}",
+                    "your onward trip to {dest}",
+                    "the connection in {city}",
+                ),
                 replies=(
                     ("private", "I'm sorry you missed your connection. {private}"),
                     (
@@ -591,6 +644,15 @@ _INDUSTRIES: dict[str, _Industry] = {
                 about=(
                     "{b} lost my bag on the way to {city}. day {days} of wearing the same jeans",
                     "shoutout to {b} for sending my suitcase on its own holiday",
+                ),
+                topics=(
+                    "your missing bag",
+                    "the delayed bag",
+                    "your suitcase",
+                    "the wait for your bag",
+                    "the bag you're missing in {city}",
+                    "arriving in {city} without your bag",
+                    "the trace on your bag",
                 ),
                 replies=(
                     (
@@ -621,6 +683,13 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "lining",
                 ),
                 about=("thanks {b} for destroying my suitcase",),
+                topics=(
+                    "the damage to your bag",
+                    "your damaged suitcase",
+                    "the broken handle",
+                    "the state of your bag at {airport}",
+                    "what happened to your suitcase at {airport}",
+                ),
                 replies=(
                     (
                         "private",
@@ -642,6 +711,15 @@ _INDUSTRIES: dict[str, _Industry] = {
                 about=(
                     "trying to change a flight on the {b} website is a full time job",
                     "is there anyone at {b} who can help me change a booking? app says error 500",
+                ),
+                topics=(
+                    "your booking change",
+                    "the change to your booking",
+                    "your booking",
+                    "the change you need",
+                    "the update to your trip",
+                    "the booking for {day}",
+                    "booking {ref}",
                 ),
                 replies=(
                     ("private", "I can help with that. {private}"),
@@ -671,6 +749,14 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "{weeks} weeks waiting for a refund from {b}. starting to think it's not "
                     "coming",
                 ),
+                topics=(
+                    "your refund",
+                    "the refund",
+                    "the wait for your refund",
+                    "the refund for booking {ref}",
+                    "the refund for your cancelled trip",
+                    "the money you're owed",
+                ),
                 replies=(
                     ("private", "I'm sorry your refund is taking this long. {private}"),
                     (
@@ -688,6 +774,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "how heavy can my cabin bag be?",
                 ),
                 about=("does anyone know how strict {b} is about cabin bags?",),
+                topics=(
+                    "cabin bags",
+                    "the carry-on allowance",
+                    "cabin bag rules",
+                    "what you can bring on board",
+                ),
                 replies=(
                     (
                         "info",
@@ -707,6 +799,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.6,
                 direct=("do I need to print my boarding pass for {city} or is the app fine?",),
                 about=("do you need a printed boarding pass with {b} or is the app ok?",),
+                topics=(
+                    "boarding passes",
+                    "your boarding pass",
+                    "checking in for {city}",
+                    "the boarding pass for {city}",
+                ),
                 replies=(("info", "The mobile boarding pass in the app is all you need."),),
             ),
             _Issue(
@@ -714,6 +812,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.6,
                 direct=("is there wifi on the {city} to {dest} flight?",),
                 about=("flying {b} to {dest} next week. is there wifi on board?",),
+                topics=(
+                    "wifi on board",
+                    "wifi",
+                    "wifi on the {city} route",
+                    "wifi on the way to {dest}",
+                ),
                 replies=(("info", "Yes! All our flights have wifi, and messaging is free."),),
             ),
             _Issue(
@@ -724,6 +828,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "can I bring my guitar in the cabin?",
                 ),
                 about=("first time flying {b} next week. anything I should know?",),
+                topics=(
+                    "your trip",
+                    "your upcoming flight",
+                    "your travel plans",
+                    "your trip from {airport}",
+                ),
                 replies=(
                     (
                         "private",
@@ -746,6 +856,14 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "the {b} crew on {flight_said} sang happy birthday to my daughter. she's "
                     "still talking about it",
                     "ok {b} you were great today",
+                ),
+                topics=(
+                    "the crew on {flight}",
+                    "your flight today",
+                    "the team at {airport}",
+                    "your trip",
+                    "the trip",
+                    "check-in at {airport}",
                 ),
                 replies=(
                     ("thanks", "Thank you for flying with us! We'll pass this on to the team."),
@@ -808,6 +926,18 @@ _INDUSTRIES: dict[str, _Industry] = {
     ),
     "carrier": _Industry(
         slots=_carrier_slots,
+        wishes=(
+            "Hope you're back to full bars soon.",
+            "Hope the signal in {town} holds up from here.",
+            "Enjoy the trip to {country}.",
+            "Thanks for sticking with us.",
+            "Hope the rest of your week is smoother.",
+        ),
+        pass_on=(
+            "I'll pass this on to the team.",
+            "I'll make sure the {town} store hears about it.",
+            "The team will love this.",
+        ),
         issues=(
             _Issue(
                 "complaint",
@@ -823,6 +953,15 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "{b} has the worst coverage in {town}. one bar in the middle of downtown",
                     "paying {b} ${price} a month for {speed} Mbps in {town}. amazing",
                     "{hours} hours without signal in {town}. thanks {b}",
+                ),
+                topics=(
+                    "the signal trouble",
+                    "the outage",
+                    "the signal in {town}",
+                    "the coverage in {town}",
+                    "the slow data",
+                    "the dropped calls in {town}",
+                    "the service on your {plan} plan",
                 ),
                 replies=(
                     ("private", "Sorry about that! {private}"),
@@ -852,6 +991,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "phone says No SIM since this morning",
                 ),
                 about=("3 {b} stores, 3 different answers about my eSIM",),
+                topics=(
+                    "the eSIM trouble",
+                    "your eSIM",
+                    "the No SIM error",
+                    "the SIM problem",
+                ),
                 replies=(
                     ("private", "Sorry about that! {private}"),
                     (
@@ -873,6 +1018,13 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "another month, another surprise on my {b} bill",
                     "{b} just billed me ${amount} for a ${price} plan. cool cool cool",
                 ),
+                topics=(
+                    "your bill",
+                    "the charge on your bill",
+                    "the unexpected charge",
+                    "the roaming charges in {country}",
+                    "the bill for your plan",
+                ),
                 replies=(
                     ("private", "We'd like to go through your bill with you. {private}"),
                     (
@@ -891,6 +1043,13 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "need to unlock my phone before I travel to {country}",
                 ),
                 about=("good luck trying to cancel anything with {b}",),
+                topics=(
+                    "your request",
+                    "the change you need",
+                    "the {plan} switch",
+                    "unlocking your phone for {country}",
+                    "your account",
+                ),
                 replies=(
                     ("private", "We can help with that. {private}"),
                     (
@@ -907,6 +1066,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "ordered a new phone {days} days ago, order {order} still says processing",
                 ),
                 about=("{days} days waiting for a phone from {b}. still 'processing'",),
+                topics=(
+                    "your phone order",
+                    "the wait for your new phone",
+                    "order {order}",
+                    "your order",
+                ),
                 replies=(
                     ("private", "Sorry for the wait! {private}"),
                     (
@@ -921,6 +1086,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.7,
                 direct=("does the {plan} plan include hotspot?",),
                 about=("anyone know if {b} plans include hotspot?",),
+                topics=(
+                    "hotspot",
+                    "hotspot on {plan}",
+                    "hotspot on your plan",
+                ),
                 replies=(
                     (
                         "info",
@@ -934,6 +1104,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.7,
                 direct=("will my phone work in {country} next week?",),
                 about=("anyone know if {b} charges for roaming in {country}?",),
+                topics=(
+                    "roaming",
+                    "using your phone in {country}",
+                    "roaming in {country}",
+                    "travel abroad",
+                ),
                 replies=(
                     (
                         "info",
@@ -953,6 +1129,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.6,
                 direct=("when does 5G come to {town}?",),
                 about=("does {b} even have 5G in {town}?",),
+                topics=(
+                    "5G",
+                    "5G in {town}",
+                    "coverage in {town}",
+                ),
                 replies=(
                     (
                         "info",
@@ -969,6 +1150,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "finally full bars at home. whatever you did, thank you",
                 ),
                 about=("switched to {b} last month and honestly no complaints",),
+                topics=(
+                    "the {town} store team",
+                    "your service",
+                    "the signal at home",
+                    "the team",
+                ),
                 replies=(("thanks", "So good to hear! Thanks for being with us."),),
             ),
         ),
@@ -1023,6 +1210,22 @@ _INDUSTRIES: dict[str, _Industry] = {
     ),
     "coffee": _Industry(
         slots=_coffee_slots,
+        wishes=(
+            "Hope your next {drink} is spot on.",
+            "Enjoy your next {drink}.",
+            "See you at the {store} soon.",
+            "Hope the rest of your day is brighter.",
+            "We'd love another chance to get your coffee right.",
+            "Hope to see you again soon.",
+            "Enjoy the rest of your morning.",
+        ),
+        pass_on=(
+            "I'll pass this on to the baristas.",
+            "I'll make sure the {store} team sees this.",
+            "The crew will be so pleased.",
+            "I'm sharing this with the store right now.",
+            "This is going on the team's noticeboard.",
+        ),
         issues=(
             _Issue(
                 "complaint",
@@ -1036,6 +1239,14 @@ _INDUSTRIES: dict[str, _Industry] = {
                 about=(
                     "{b} really said oat milk and then used whole milk. again",
                     "{minutes} minutes in line at {b} and they forgot my order",
+                ),
+                topics=(
+                    "your order",
+                    "the mix-up with your order",
+                    "your {drink}",
+                    "the mix-up with your {drink}",
+                    "your order at the {store}",
+                    "the order at our {town} store",
                 ),
                 replies=(
                     ("private", "Sorry about that! {private}"),
@@ -1055,6 +1266,13 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "the app keeps crashing when I try to pay",
                 ),
                 about=("lost {beans} beans in the {b} app update. thanks for nothing",),
+                topics=(
+                    "the app trouble",
+                    "the app issue",
+                    "the glitch in the app",
+                    "your {beans} beans",
+                    "the ${amount} that went missing",
+                ),
                 replies=(
                     ("private", "Oh no, sorry about that! {private}"),
                     (
@@ -1072,6 +1290,14 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "waited {minutes} minutes for a coffee at the {store} in {town}",
                 ),
                 about=("why is {b} in {town} always out of oat milk",),
+                topics=(
+                    "your visit",
+                    "the wait",
+                    "your visit to the {store}",
+                    "the {store} in {town}",
+                    "the wait at the {store}",
+                    "the hours at our {town} store",
+                ),
                 replies=(
                     (
                         "sorry",
@@ -1085,6 +1311,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                 1.2,
                 direct=("is the {drink} back this fall?",),
                 about=("does {b} still do the {drink} or did they get rid of it",),
+                topics=(
+                    "the {drink}",
+                    "our seasonal menu",
+                    "the fall menu",
+                    "the {drink} coming back",
+                ),
                 replies=(("info", "It is! Available at all stores while supplies last."),),
             ),
             _Issue(
@@ -1092,6 +1324,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.8,
                 direct=("are you open on Labor Day?",),
                 about=("is {b} open on Labor Day?",),
+                topics=(
+                    "holiday hours",
+                    "Labor Day hours",
+                    "opening hours",
+                ),
                 replies=(
                     (
                         "info",
@@ -1105,6 +1342,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.7,
                 direct=("do you have a dairy free pumpkin drink?",),
                 about=("does {b} do anything pumpkin that's dairy free?",),
+                topics=(
+                    "dairy-free options",
+                    "pumpkin drinks",
+                    "dairy-free pumpkin drinks",
+                ),
                 replies=(
                     ("info", "Yes! Ask for the pumpkin latte with oat milk and no whipped cream."),
                 ),
@@ -1120,6 +1362,13 @@ _INDUSTRIES: dict[str, _Industry] = {
                 about=(
                     "{b} {drink} season is here and I'm so happy",
                     "can't start the day without {b}",
+                ),
+                topics=(
+                    "your visit",
+                    "your coffee",
+                    "the {store} crew",
+                    "your {drink}",
+                    "the team at the {store}",
                 ),
                 replies=(
                     ("thanks", "This is the best! We'll pass it on to the team. ☕"),
@@ -1170,6 +1419,16 @@ _INDUSTRIES: dict[str, _Industry] = {
     ),
     "streaming": _Industry(
         slots=_streaming_slots,
+        wishes=(
+            "Enjoy {show}.",
+            "Enjoy the rest of the season.",
+            "Enjoy your watching tonight.",
+            "Hope the rest of the evening is relaxing.",
+        ),
+        pass_on=(
+            "I'll pass this on to the team.",
+            "The team will love hearing this.",
+        ),
         issues=(
             _Issue(
                 "complaint",
@@ -1184,6 +1443,14 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "{b} buffering during the {show} finale. of course",
                     "me: settles in to watch {show}. {b}: error {code}",
                     "paying {b} ${price} a month to watch a loading wheel",
+                ),
+                topics=(
+                    "the buffering",
+                    "the playback trouble",
+                    "the trouble on your {device}",
+                    "the error on {show}",
+                    "{show} not playing",
+                    "the streaming issue",
                 ),
                 replies=(
                     ("private", "Sorry about that! {private}"),
@@ -1210,6 +1477,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "why did my price go up without any email?",
                 ),
                 about=("{b} charged me after I cancelled. is that even legal?",),
+                topics=(
+                    "your billing",
+                    "the charge",
+                    "the billing mix-up",
+                    "your {plan} plan",
+                ),
                 replies=(("private", "Sorry for the confusion. {private}"),),
             ),
             _Issue(
@@ -1222,6 +1495,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "why do I have to log in again every single day on my {device}",
                 ),
                 about=("trying to cancel {b} is impossible",),
+                topics=(
+                    "your account",
+                    "your request",
+                    "the login trouble",
+                    "your {device}",
+                ),
                 replies=(("private", "We can help. {private}"),),
             ),
             _Issue(
@@ -1229,6 +1508,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                 1.5,
                 direct=("when is season {season} of {show} coming?",),
                 about=("if {b} cancels {show} I'm cancelling my subscription",),
+                topics=(
+                    "{show}",
+                    "season {season} of {show}",
+                    "news on {show}",
+                ),
                 replies=(("info", "We don't have any news to share yet, but stay tuned!"),),
             ),
             _Issue(
@@ -1236,6 +1520,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.8,
                 direct=("why did you remove {show}??",),
                 about=("{b} removing {show} with no warning is criminal",),
+                topics=(
+                    "{show}",
+                    "{show} leaving",
+                    "our catalogue",
+                ),
                 replies=(
                     (
                         "info",
@@ -1248,6 +1537,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.7,
                 direct=("can I download episodes on my {device}?",),
                 about=("does {b} let you download episodes?",),
+                topics=(
+                    "downloads",
+                    "downloads on your {device}",
+                    "offline viewing",
+                ),
                 replies=(("info", "Yes! Look for the download icon next to each episode."),),
             ),
             _Issue(
@@ -1258,6 +1552,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "binged all of {show} in one weekend, no regrets",
                 ),
                 about=("{b} really did that with the {show} finale",),
+                topics=(
+                    "{show}",
+                    "the show",
+                    "your binge",
+                ),
                 replies=(("thanks", "We're so glad you're enjoying it!"),),
             ),
         ),
@@ -1305,6 +1604,19 @@ _INDUSTRIES: dict[str, _Industry] = {
     ),
     "bank": _Industry(
         slots=_bank_slots,
+        wishes=(
+            "Take care.",
+            "Hope the rest of your week is calmer.",
+            "Thanks for banking with us.",
+            "Have a good weekend when it comes.",
+            "Hope the rest of your {day} goes well.",
+        ),
+        pass_on=(
+            "I'll pass this on to the {town} branch.",
+            "I'll make sure the branch team hears this.",
+            "I've shared this with the team.",
+            "The branch manager will be glad to hear it.",
+        ),
         issues=(
             _Issue(
                 "complaint",
@@ -1315,6 +1627,15 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "my card ending {last4} got blocked while I'm travelling. help",
                 ),
                 about=("{b} blocked my card at {merchant} and now I'm stuck",),
+                topics=(
+                    "your card",
+                    "the declined payment",
+                    "the card trouble",
+                    "the hold on your card",
+                    "the decline at {merchant}",
+                    "your card ending {last4}",
+                    "the block on your card",
+                ),
                 replies=(
                     ("private", "We're sorry about this. {private}"),
                     (
@@ -1339,6 +1660,13 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "can't log in to the app since {day}",
                 ),
                 about=("{b} app down {times} this week. on payday. of course",),
+                topics=(
+                    "the app trouble",
+                    "the login trouble",
+                    "the app outage",
+                    "the app being down",
+                    "the login trouble since {day}",
+                ),
                 replies=(
                     (
                         "sorry",
@@ -1356,6 +1684,13 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "transfer of ${amount} I sent on {day} still hasn't arrived",
                 ),
                 about=("45 minutes on hold with {b}. still no human",),
+                topics=(
+                    "the payment",
+                    "this payment",
+                    "the transaction",
+                    "your transfer from {day}",
+                    "the ${amount} transfer",
+                ),
                 replies=(("private", "We're sorry about this. {private}"),),
                 followups=(
                     (
@@ -1374,6 +1709,14 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "please close my savings account, the form online doesn't work",
                 ),
                 about=("trying to close an account at {b} is a nightmare",),
+                topics=(
+                    "your request",
+                    "your account",
+                    "the change you need",
+                    "your transfer limit",
+                    "the ${big_amount} deposit",
+                    "the charge from {merchant}",
+                ),
                 replies=(("private", "We can help with that. {private}"),),
             ),
             _Issue(
@@ -1381,6 +1724,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.7,
                 direct=("what time does the {town} branch open on Saturday?",),
                 about=("is the {b} branch in {town} open on Saturdays?",),
+                topics=(
+                    "the {town} branch",
+                    "branch hours",
+                    "Saturday hours in {town}",
+                ),
                 replies=(("info", "Our {town} branch is open 9am to 1pm on Saturdays."),),
             ),
             _Issue(
@@ -1388,6 +1736,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.7,
                 direct=("do you charge fees for using my card abroad?",),
                 about=("does {b} charge fees for using your card abroad?",),
+                topics=(
+                    "card fees abroad",
+                    "using your card abroad",
+                    "foreign fees",
+                ),
                 replies=(
                     (
                         "info",
@@ -1401,6 +1754,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.6,
                 direct=("is there a way to freeze my card in the app?",),
                 about=("can you freeze a {b} card in the app?",),
+                topics=(
+                    "freezing your card",
+                    "card controls",
+                    "the card freeze",
+                ),
                 replies=(
                     ("info", "Yes, you can freeze and unfreeze your card in the app under Cards."),
                 ),
@@ -1413,6 +1771,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "thank you",
                 ),
                 about=("ok {b} actually caught a fraud charge before I did. impressed",),
+                topics=(
+                    "the {town} branch team",
+                    "your visit",
+                    "the team",
+                    "the help you got",
+                ),
                 replies=(("thanks", "Thank you for the kind words! We'll pass this on."),),
             ),
         ),
@@ -1458,6 +1822,22 @@ _INDUSTRIES: dict[str, _Industry] = {
     ),
     "shop": _Industry(
         slots=_shop_slots,
+        wishes=(
+            "Hope you love the {product}.",
+            "Enjoy the {apparel}!",
+            "Hope it's worth the wait.",
+            "Enjoy your order.",
+            "Hope it arrives in perfect shape this time.",
+            "Enjoy the {product} when it lands.",
+            "Happy shopping!",
+        ),
+        pass_on=(
+            "I'll pass this on to the warehouse team.",
+            "I'll make sure the team sees this.",
+            "The packing team will be so pleased.",
+            "I'm sharing this with the delivery team.",
+            "This is going straight to the team chat.",
+        ),
         issues=(
             _Issue(
                 "complaint",
@@ -1467,6 +1847,15 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "where is order {order}? it was supposed to be next day delivery",
                 ),
                 about=("{days} days and my {b} order {order} still hasn't left the warehouse",),
+                topics=(
+                    "your order",
+                    "the delay with your order",
+                    "your late order",
+                    "order {order}",
+                    "the tracking",
+                    "the wait for your parcel",
+                    "your delivery due {day}",
+                ),
                 replies=(
                     ("private", "I'm sorry your order isn't with you yet. {private}"),
                     (
@@ -1494,6 +1883,13 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "the courier left my parcel on the porch in the rain",
                 ),
                 about=("{b} delivered my {product} to the neighbour's garden. in the rain",),
+                topics=(
+                    "your delivery",
+                    "the missing parcel",
+                    "the delivery",
+                    "what the courier did",
+                    "your {product} delivery",
+                ),
                 replies=(("private", "I'm so sorry about this. {private}"),),
             ),
             _Issue(
@@ -1504,6 +1900,15 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "my {product} arrived broken. order {order}",
                 ),
                 about=("ordered a {apparel} from {b} in {size}, got a completely different size",),
+                topics=(
+                    "your order",
+                    "the damaged parcel",
+                    "the wrong size {apparel}",
+                    "the {apparel}",
+                    "your {product} arriving broken",
+                    "your {product}",
+                    "order {order}",
+                ),
                 replies=(
                     (
                         "private",
@@ -1520,6 +1925,14 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "returned the {product} {weeks} weeks ago, still no refund. order {order}",
                 ),
                 about=("{weeks} weeks waiting for a refund from {b} for a {product}",),
+                topics=(
+                    "your refund",
+                    "the refund",
+                    "the refund for the {product}",
+                    "the wait for your refund",
+                    "your returned {product}",
+                    "the refund on order {order}",
+                ),
                 replies=(("private", "I'm sorry it's taking this long. {private}"),),
             ),
             _Issue(
@@ -1530,6 +1943,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "please cancel order {order}, ordered the wrong one",
                 ),
                 about=("need to change the address on my {b} order {order} asap",),
+                topics=(
+                    "your order",
+                    "order {order}",
+                    "the change to your order",
+                    "that change",
+                ),
                 replies=(
                     ("private", "I can help with that. {private}"),
                     (
@@ -1543,6 +1962,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.8,
                 direct=("do you deliver to {country}?",),
                 about=("does {b} ship to {country} or nah",),
+                topics=(
+                    "shipping to {country}",
+                    "delivery to {country}",
+                    "international shipping",
+                ),
                 replies=(("info", "We do! Shipping to {country} takes 5-8 days."),),
             ),
             _Issue(
@@ -1550,6 +1974,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.7,
                 direct=("is the {apparel} back in stock in {size}?",),
                 about=("when is the {b} {apparel} coming back in {size}?",),
+                topics=(
+                    "the {apparel}",
+                    "the {apparel} in {size}",
+                    "restocks",
+                    "that item",
+                ),
                 replies=(
                     (
                         "info",
@@ -1563,6 +1993,10 @@ _INDUSTRIES: dict[str, _Industry] = {
                 0.5,
                 direct=("do you price match?",),
                 about=("does {b} price match?",),
+                topics=(
+                    "price matching",
+                    "our pricing",
+                ),
                 replies=(
                     (
                         "info",
@@ -1579,6 +2013,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "the {product} is even better than the photos",
                 ),
                 about=("{b} came through, {product} arrived a day early",),
+                topics=(
+                    "your order",
+                    "your {product}",
+                    "the speedy delivery",
+                    "your delivery",
+                ),
                 replies=(("thanks", "That's great to hear! Thanks for shopping with us."),),
             ),
         ),
@@ -1775,6 +2215,444 @@ _FIRST_NAMES = (
 
 
 # --------------------------------------------------------------------------------------------
+# Replies written fresh. A team that writes for the customer acknowledges what they said in
+# their words (the drink, the store, the city, the item), says what happens next and closes its
+# own way, so no two replies read alike; a team that pastes repeats the same few sentences.
+
+# How a fresh reply opens, by what the customer wrote; {t} names the problem, {T} capitalised.
+_OPENERS = {
+    "complaint": (
+        "I'm sorry about {t}.",
+        "Apologies for {t}.",
+        "I'm really sorry for {t}.",
+        "That's frustrating, and I apologise for {t}.",
+        "I can see how frustrating {t} must be.",
+        "{T} is not the experience we want for you.",
+        "Thanks for letting us know about {t}.",
+        "I understand {t} has been a real headache.",
+        "Ugh, {t} is the last thing you needed.",
+        "I'm sorry to hear about {t}.",
+        "Let me look into {t} for you.",
+        "{T} isn't good enough, and I'm sorry.",
+    ),
+    "request": (
+        "I can help with {t}.",
+        "Let me help with {t}.",
+        "Happy to look at {t} for you.",
+        "Thanks for your patience with {t}.",
+        "I'm sorry about the hassle with {t}.",
+        "Let's get {t} sorted.",
+        "I'll help you with {t}.",
+        "Sorry {t} has been such a hassle.",
+        "Leave {t} with me.",
+        "I've got {t} from here.",
+    ),
+    "question": (
+        "Good question about {t}!",
+        "Happy to help with {t}.",
+        "Thanks for asking about {t}.",
+        "Here's the scoop on {t}.",
+        "Sure, let me clear up {t}.",
+        "Quick answer on {t}.",
+        "Let me help with {t}.",
+        "Glad you asked about {t}.",
+    ),
+    "praise": (
+        "This made our day!",
+        "We love hearing about {t}!",
+        "Thanks so much for the shout-out about {t}.",
+        "What a lovely note about {t}.",
+        "Thank you for the kind words about {t}.",
+        "Stories like this make our week.",
+        "You've made the team's day with this.",
+        "Love this!",
+    ),
+    "angry": (
+        "I'm sorry about {t}, and I understand why you're upset.",
+        "You have every right to be annoyed about {t}.",
+        "That's fair. {T} should have been sorted by now.",
+        "I understand, and I'm sorry we've let you down with {t}.",
+        "No excuses from me on {t}.",
+        "I hear you, and I'm taking {t} on personally from here.",
+        "You're right, {t} has dragged on far too long.",
+        "I get why you're fed up with {t}.",
+    ),
+}
+# Said after a complaint's opening, now and then.
+_EMPATHY = (
+    "I know that's not what you needed today.",
+    "That's a lot of hassle, and it shouldn't land on you.",
+    "I'd be frustrated too.",
+    "I completely get why you're annoyed.",
+    "I know your time matters.",
+    "Nobody should have to chase us for this.",
+    "That's not the standard we aim for.",
+)
+# How a fresh reply may end, in any industry.
+_CLOSINGS = (
+    "Hang in there.",
+    "We'll get this sorted.",
+    "I'll keep an eye on it from here.",
+    "Let me know if anything else comes up.",
+    "Talk soon.",
+    "Shout if you need anything else.",
+    "We're on it.",
+    "Appreciate your patience.",
+    "Keep us posted.",
+    "I'm here if you need me.",
+    "Speak soon.",
+    "Have a good rest of your day.",
+    "We've got you.",
+    "Any questions, just ask.",
+)
+# When nothing else is left to say about the next step.
+_NEXT_STEPS = (
+    "I'm looking into it now.",
+    "I've passed this to the team.",
+    "Let me see what I can do.",
+    "I'll follow up as soon as I know more.",
+)
+# The problem in general words, when the customer's message named nothing specific.
+_GENERIC_TOPICS = (
+    "this",
+    "the wait",
+    "how long this is taking",
+    "the lack of a reply",
+    "all of this",
+    "the back and forth",
+)
+_NOTICE_TOPICS = ("the disruption", "the outage", "the trouble today", "this outage", "the wait")
+# Share of the formulas (answering thanks, acknowledging a DM) that even agents who write fresh
+# paste from stock.
+_FORMULA_STOCK = 0.6
+# A customer's thanks answered.
+_WELCOMES = (
+    "You're welcome!",
+    "Anytime!",
+    "No problem at all!",
+    "Our pleasure!",
+    "Glad that helped!",
+    "Of course!",
+    "Any time at all.",
+    "Always here to help!",
+    "Glad we could sort it!",
+    "You're most welcome.",
+    "It was nothing!",
+    "My pleasure!",
+    "Happy we could help.",
+)
+# A customer's DM acknowledged.
+_RECEIVED = (
+    "Got your DM, thanks.",
+    "Got it!",
+    "Received, thanks!",
+    "Just seen your message.",
+    "Thanks, your DM is here.",
+    "Perfect, I've got your details.",
+    "All received.",
+)
+_RECEIVED_NEXT = (
+    "I'm looking into it now.",
+    "I'll reply there shortly.",
+    "Let's pick it up in DM.",
+    "Checking on it now.",
+    "Give me a few minutes to look.",
+    "I'll get back to you there.",
+    "We'll carry on over there.",
+)
+# A customer tried the suggested fix and it did not help.
+_TRIED_OPENERS = (
+    "Thanks for trying that.",
+    "Thanks for giving that a go.",
+    "Appreciate you trying that.",
+    "Sorry that didn't do the trick.",
+    "Shame that didn't fix it.",
+    "OK, let's try something else.",
+    "Thanks for testing that.",
+    "Right, time for plan B.",
+)
+# Before the answer to a customer's next question.
+_ANSWER_LEADS = (
+    "",
+    "",
+    "Good question.",
+    "Fair question.",
+    "Sure!",
+    "Glad you asked.",
+    "Here's how it works.",
+    "Let me explain.",
+)
+# Asking for the details in a DM: (asks, what, why) by brand; brands not listed keep their own
+# sentences.
+_PRIVATE_STEPS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "SkylarkAir": (
+        (
+            "Please DM us",
+            "Could you DM us",
+            "Can you send us a DM with",
+            "Send us a DM with",
+            "Drop us a DM with",
+            "Pop us a DM with",
+            "Shoot us a DM with",
+        ),
+        (
+            "your confirmation code",
+            "your booking reference",
+            "the confirmation code",
+            "your booking code",
+            "the booking reference and your last name",
+            "your six-character booking code",
+        ),
+        (
+            "and I'll take a look",
+            "and I'll check what I can do",
+            "so I can look into it",
+            "and I'll dig into it straight away",
+            "so I can see what happened",
+            "and I'll check your options",
+            "and I'll see what we can do",
+            "and we'll take it from there",
+        ),
+    ),
+    "ParcellyHelp": (
+        (
+            "Please DM us",
+            "Could you DM us",
+            "Can you send us a DM with",
+            "Send us a DM with",
+            "Drop us a DM with",
+            "Pop us a DM with",
+        ),
+        (
+            "your order number",
+            "the order number",
+            "your order number and postcode",
+            "the order number and the email on your account",
+            "your order number and delivery address",
+        ),
+        (
+            "and I'll chase the courier",
+            "and I'll sort this out",
+            "so I can look into it",
+            "and I'll check where it's got to",
+            "and I'll get this fixed",
+            "and I'll see what I can do",
+            "and we'll take it from there",
+        ),
+    ),
+}
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_APOLOGY = re.compile(
+    r"sorry|apologi|oh no|not the experience|^(?:I|we) can help(?: with that)?[.!]$"
+    r"|^happy to help[.!]$",
+    re.IGNORECASE,
+)
+# "We're sorry, some customers are having trouble...": the news after the apology stays.
+_SORRY_BUT = re.compile(r"^(?:I'm|We're) sorry, (.{30,})$")
+_FORMATTER = string.Formatter()
+
+
+@cache
+def _fields(template: str) -> frozenset[str]:
+    """The slots a text uses: what a customer mentioned, or what a phrase needs."""
+    names = {name for _, name, _, _ in _FORMATTER.parse(template) if name}
+    if "flight_said" in names:
+        names.add("flight")
+    return frozenset(names)
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+class _Writer:
+    """Replies a brand's agents write fresh for one customer, from independent parts: an opening
+    that names the customer's problem in their words, what happens next, and a closing. It draws
+    on a random stream of its own, so the threads, times and everything else stay as they were."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def fresh(self, brand: DemoBrand) -> bool:
+        return brand.fresh > 0 and self.rng.random() < brand.fresh
+
+    def pick(self, options: tuple[str, ...], ctx: dict[str, str], said: frozenset[str]) -> str:
+        """One option whose slots the customer mentioned, filled; empty if none fits."""
+        usable = [o for o in options if _fields(o) <= said]
+        return self.rng.choice(usable).format_map(ctx) if usable else ""
+
+    def opener(
+        self, mood: str, topics: tuple[str, ...], ctx: dict[str, str], said: frozenset[str]
+    ) -> str:
+        topic = self.pick(topics, ctx, said) or self.rng.choice(_GENERIC_TOPICS)
+        return self.rng.choice(_OPENERS[mood]).format(t=topic, T=_capitalise(topic))
+
+    def closing(
+        self, industry: _Industry, ctx: dict[str, str], said: frozenset[str], p: float = 0.7
+    ) -> str:
+        rng = self.rng
+        if rng.random() >= p:
+            return ""
+        if industry.wishes and rng.random() < 0.4:
+            wish = self.pick(industry.wishes, ctx, said)
+            if wish:
+                return wish
+        return rng.choice(_CLOSINGS)
+
+    def private_step(self, brand: DemoBrand, stock: str) -> str:
+        """Asking for the details in private, in new words where the brand's agents do."""
+        parts = _PRIVATE_STEPS.get(brand.handle)
+        if parts is None:
+            return stock
+        asks, what, why = (self.rng.choice(p) for p in parts)
+        return f"{asks} {what} {why}{'?' if asks.startswith(('Could', 'Can')) else '.'}"
+
+    def core(self, brand: DemoBrand, template: str, ctx: dict[str, str], private: str) -> str:
+        """What a stock reply says will happen, without its apology: the next step."""
+        kept = []
+        for sentence in _SENTENCE_END.split(template):
+            if sentence == "{private}":
+                kept.append(self.private_step(brand, private))
+            elif _APOLOGY.search(sentence):
+                news = _SORRY_BUT.match(sentence)
+                if news:
+                    kept.append(_capitalise(news.group(1)).format_map(ctx))
+            else:
+                kept.append(sentence.format_map(ctx))
+        return _join(*kept) or self.rng.choice(_NEXT_STEPS)
+
+    def reply(
+        self,
+        brand: DemoBrand,
+        industry: _Industry,
+        issue: _Issue,
+        kind: str,
+        template: str,
+        ctx: dict[str, str],
+        said: frozenset[str],
+        private: str,
+    ) -> str | None:
+        """A first answer to a customer's message, or None when the agent pastes stock."""
+        if not self.fresh(brand):
+            return None
+        rng = self.rng
+        if kind == "thanks":
+            return _join(
+                self.opener("praise", issue.topics, ctx, said),
+                self.pick(industry.pass_on, ctx, said) or "I'll pass this on to the team.",
+                self.closing(industry, ctx, said, p=0.5),
+            )
+        opening = self.opener(issue.intent, issue.topics, ctx, said)
+        if issue.intent in ("complaint", "request") and rng.random() < 0.35:
+            empathy = rng.choice(_EMPATHY)
+            opening = _join(empathy, opening) if rng.random() < 0.4 else _join(opening, empathy)
+        return _join(
+            opening,
+            self.core(brand, template, ctx, private),
+            self.closing(industry, ctx, said),
+        )
+
+    def angry(
+        self,
+        brand: DemoBrand,
+        industry: _Industry,
+        topics: tuple[str, ...],
+        template: str,
+        ctx: dict[str, str],
+        said: frozenset[str],
+        private: str,
+    ) -> str | None:
+        """An answer to a customer who is upset with the service."""
+        if not self.fresh(brand):
+            return None
+        return _join(
+            self.opener("angry", topics, ctx, said),
+            self.core(brand, template, ctx, private),
+            self.closing(industry, ctx, said, p=0.5),
+        )
+
+    def tried(
+        self,
+        brand: DemoBrand,
+        industry: _Industry,
+        ctx: dict[str, str],
+        said: frozenset[str],
+        private: str,
+    ) -> str | None:
+        """An answer to a customer whose suggested fix did not work."""
+        if not self.fresh(brand):
+            return None
+        return _join(
+            self.rng.choice(_TRIED_OPENERS),
+            self.private_step(brand, private),
+            self.closing(industry, ctx, said, p=0.5),
+        )
+
+    def answer(
+        self,
+        brand: DemoBrand,
+        industry: _Industry,
+        template: str,
+        ctx: dict[str, str],
+        said: frozenset[str],
+    ) -> str | None:
+        """An answer to a customer's next question."""
+        if not self.fresh(brand):
+            return None
+        return _join(
+            self.rng.choice(_ANSWER_LEADS),
+            self.core(brand, template, ctx, ""),
+            self.closing(industry, ctx, said, p=0.6),
+        )
+
+    def notice(
+        self,
+        brand: DemoBrand,
+        industry: _Industry,
+        template: str,
+        ctx: dict[str, str],
+        said: frozenset[str],
+        private: str,
+    ) -> str | None:
+        """An answer to a customer replying to the brand's outage notice."""
+        if not self.fresh(brand):
+            return None
+        return _join(
+            self.opener("complaint", _NOTICE_TOPICS, ctx, said),
+            self.core(brand, template, ctx, private),
+            self.closing(industry, ctx, said, p=0.5),
+        )
+
+    def welcome(
+        self, brand: DemoBrand, industry: _Industry, ctx: dict[str, str], said: frozenset[str]
+    ) -> str | None:
+        """An answer to a customer's thanks; even fresh writers often paste this one."""
+        if not self.fresh(brand) or self.rng.random() < _FORMULA_STOCK:
+            return None
+        return _join(self.rng.choice(_WELCOMES), self.closing(industry, ctx, said, p=0.6))
+
+    def received(self, brand: DemoBrand, ctx: dict[str, str]) -> str | None:
+        """Acknowledging a customer's DM; even fresh writers often paste this one."""
+        if not self.fresh(brand) or self.rng.random() < _FORMULA_STOCK:
+            return None
+        rng = self.rng
+        return _join(rng.choice(_RECEIVED), rng.choice(_RECEIVED_NEXT))
+
+
+def _consistent(stock: str, fresh: str | None) -> str:
+    """The fresh reply, if it moves the customer where the stock one would; else the stock."""
+    if fresh is None or _is_private(fresh) != _is_private(stock):
+        return stock
+    if _is_private(stock) and _channel(fresh) != _channel(stock):
+        return stock
+    return fresh
+
+
+# --------------------------------------------------------------------------------------------
 # The generator.
 
 
@@ -1835,8 +2713,12 @@ def _lower_first(text: str) -> str:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, start: datetime, days: int) -> None:
+    def __init__(self, rng: random.Random, start: datetime, days: int, words: str) -> None:
         self.rng = rng
+        # Each brand's agents write from a random stream of their own.
+        self.writers = {
+            b.handle: _Writer(random.Random(f"{words}-{b.handle}")) for b in DEMO_BRANDS
+        }
         self.start = start
         self.end = start + timedelta(days=days)
         self.days = days
@@ -2016,33 +2898,40 @@ class _Generator:
     def pick_issue(self, industry: _Industry) -> _Issue:
         return self.rng.choices(industry.issues, weights=[i.weight for i in industry.issues])[0]
 
-    def opener(self, brand: DemoBrand, issue: _Issue, ctx: dict[str, str]) -> tuple[str, bool]:
-        """The first customer tweet of a thread and whether it tags the brand's @handle."""
+    def opener(
+        self, brand: DemoBrand, issue: _Issue, ctx: dict[str, str]
+    ) -> tuple[str, bool, frozenset[str]]:
+        """The first customer tweet of a thread, whether it tags the brand's @handle, and the
+        slots it mentions."""
         rng = self.rng
         mood = _INTENT_MOOD[issue.intent]
         tagged = rng.random() < 0.70
         if tagged:
             r = rng.random()
             if r < 0.8 or not issue.about:
-                body = self.customer_text(rng.choice(issue.direct), ctx, mood)
+                template = rng.choice(issue.direct)
+                body = self.customer_text(template, ctx, mood)
                 text = f"{self.mention(brand)} {body}"
             elif r < 0.88:
-                body = self.customer_text(rng.choice(issue.direct), ctx, mood)
+                template = rng.choice(issue.direct)
+                body = self.customer_text(template, ctx, mood)
                 greeting = rng.choice(("Dear", "Hey", "Yo"))
                 text = f"{greeting} {self.mention(brand)} {body}"
             else:
                 ctx = {**ctx, "b": self.mention(brand)}
-                text = self.customer_text(rng.choice(issue.about), ctx, mood)
+                template = rng.choice(issue.about)
+                text = self.customer_text(template, ctx, mood)
         else:
             ctx = {**ctx, "b": rng.choice(brand.aliases)}
             source = issue.about or issue.direct
-            text = self.customer_text(rng.choice(source), ctx, mood)
+            template = rng.choice(source)
+            text = self.customer_text(template, ctx, mood)
             if "{b}" not in " ".join(source):
                 text = f"{text} {ctx['b']}"
-        return self.customer_style(text, mood), tagged
+        return self.customer_style(text, mood), tagged, _fields(template)
 
     def first_reply(
-        self, brand: DemoBrand, issue: _Issue, ctx: dict[str, str]
+        self, brand: DemoBrand, issue: _Issue, ctx: dict[str, str], said: frozenset[str]
     ) -> tuple[str, str, bool]:
         """(kind, body, is-canned) of the brand's first answer."""
         canned = self.canned(brand, issue.intent)
@@ -2053,8 +2942,12 @@ class _Generator:
                 kind = "private" if _is_private(canned) else "info"
             return kind, canned, True
         kind, template = self.rng.choice(issue.replies)
-        ctx = {**ctx, "private": self.private(brand)}
-        return kind, self.fill(template, ctx), False
+        private = self.private(brand)
+        stock = self.fill(template, {**ctx, "private": private})
+        industry = _INDUSTRIES[brand.industry]
+        writer = self.writers[brand.handle]
+        fresh = writer.reply(brand, industry, issue, kind, template, ctx, said, private)
+        return kind, _consistent(stock, fresh), False
 
     def conversation(
         self,
@@ -2075,8 +2968,9 @@ class _Generator:
         ctx = industry.slots(rng)
         handle = self.mention(brand)
 
+        said: frozenset[str] = frozenset()
         if root_override is None:
-            text, tagged = self.opener(brand, issue, ctx)
+            text, tagged, said = self.opener(brand, issue, ctx)
             t0 = self.root_time()
         else:
             text, t0, tagged = root_override
@@ -2095,7 +2989,7 @@ class _Generator:
         if reply_at is None:
             return root
 
-        kind, body, canned = self.first_reply(brand, issue, ctx)
+        kind, body, canned = self.first_reply(brand, issue, ctx, said)
         agent = self.agent(brand, reply_at, None)
         personal = rng.random() < brand.personal
         waited = issue.intent != "praise" and (
@@ -2107,7 +3001,7 @@ class _Generator:
         reply = thread.add(brand.handle, False, reply_at, text, last)
         if reply is None or quiet:
             return root
-        self.follow_up(thread, brand, cust, issue, ctx, reply, kind, agent, handle)
+        self.follow_up(thread, brand, cust, issue, ctx, said, reply, kind, agent, handle)
         return root
 
     def chase(
@@ -2151,6 +3045,7 @@ class _Generator:
         cust: _Customer,
         issue: _Issue,
         ctx: dict[str, str],
+        mentioned: frozenset[str],
         reply: _Tweet,
         kind: str,
         agent: str,
@@ -2158,6 +3053,8 @@ class _Generator:
     ) -> None:
         """Further turns after the brand's first reply: customer, brand, customer..."""
         rng = self.rng
+        writer = self.writers[brand.handle]
+        industry = _INDUSTRIES[brand.industry]
         anger = {"complaint": 1.0, "request": 0.8, "question": 0.25, "praise": 0.0}[issue.intent]
         if brand.canned_rate >= 0.4:
             anger *= 1.8  # copy-paste answers annoy people
@@ -2214,6 +3111,8 @@ class _Generator:
                 if rng.random() < 0.3:
                     canned = self.canned(brand, "thanks")
                     body = canned or rng.choice(_BRAND_TO_THANKS)
+                    if not canned:
+                        body = writer.welcome(brand, industry, ctx, mentioned) or body
                     self.brand_says(
                         thread, brand, cust, body, agent, last, personal=0.6, canned=bool(canned)
                     )
@@ -2222,6 +3121,8 @@ class _Generator:
                 if rng.random() < (0.6 if said == "dm" else 0.25):
                     canned = self.canned(brand, "dm") if said == "dm" else None
                     body = canned or rng.choice(_BRAND_TO_PRIVATE[said])
+                    if not canned and said == "dm":
+                        body = writer.received(brand, ctx) or body
                     self.brand_says(
                         thread, brand, cust, body, agent, last, personal=0.3, canned=bool(canned)
                     )
@@ -2229,7 +3130,22 @@ class _Generator:
             if said == "angry":
                 if rng.random() < 0.55:
                     canned = self.canned(brand, "angry")
-                    body = canned or self.fill(rng.choice(_BRAND_TO_ANGRY), ctx)
+                    if canned:
+                        body = canned
+                    else:
+                        template = rng.choice(_BRAND_TO_ANGRY)
+                        body = _consistent(
+                            self.fill(template, ctx),
+                            writer.angry(
+                                brand,
+                                industry,
+                                issue.topics,
+                                template,
+                                ctx,
+                                mentioned,
+                                ctx["private"],
+                            ),
+                        )
                     answer = self.brand_says(
                         thread, brand, cust, body, agent, last, personal=0.8, canned=bool(canned)
                     )
@@ -2243,7 +3159,10 @@ class _Generator:
                 if rng.random() < 0.2:
                     return
                 canned = self.canned(brand, "complaint")
-                body = canned or f"Thanks for trying that. {ctx['private']}"
+                body = canned or _consistent(
+                    f"Thanks for trying that. {ctx['private']}",
+                    writer.tried(brand, industry, ctx, mentioned, ctx["private"]),
+                )
                 answer = self.brand_says(
                     thread, brand, cust, body, agent, last, personal=0.6, canned=bool(canned)
                 )
@@ -2252,7 +3171,10 @@ class _Generator:
                 last, kind = answer, "private"
                 continue
             _, answer_text = said
-            body = self.fill(answer_text, ctx)
+            body = _consistent(
+                self.fill(answer_text, ctx),
+                writer.answer(brand, industry, answer_text, ctx, mentioned),
+            )
             answer = self.brand_says(thread, brand, cust, body, agent, last, personal=0.5)
             if answer is None:
                 return
@@ -2314,7 +3236,8 @@ class _Generator:
         industry = _INDUSTRIES[brand.industry]
         ctx = industry.slots(rng)
         cust = self.customer(brand)
-        body = self.customer_text(rng.choice(industry.missing), ctx, "angry")
+        said = rng.choice(industry.missing)
+        body = self.customer_text(said, ctx, "angry")
         text = self.customer_style(f"{self.mention(brand)} {body}", "angry")
         t0 = self.root_time()
         root = thread.add(str(cust.num), True, t0, text, None)
@@ -2322,7 +3245,14 @@ class _Generator:
             return
         root.missing_parent = True
         if rng.random() < brand.answer_rate * 0.8:
-            body = self.fill(rng.choice(_BRAND_TO_ANGRY), {"private": self.private(brand)})
+            template = rng.choice(_BRAND_TO_ANGRY)
+            private = self.private(brand)
+            body = _consistent(
+                self.fill(template, {"private": private}),
+                self.writers[brand.handle].angry(
+                    brand, industry, _GENERIC_TOPICS, template, ctx, _fields(said), private
+                ),
+            )
             t = self.reply_delay(brand, t0)
             agent = self.agent(brand, t, None)
             personal = rng.random() < brand.personal
@@ -2353,13 +3283,21 @@ class _Generator:
         for _ in range(rng.randint(3, 8)):
             cust = self.customer(brand)
             t = t0 + timedelta(minutes=20 * math.exp(1.1 * rng.gauss(0.0, 1.0)))
-            line = self.customer_text(rng.choice(notice.replies), ctx, "angry")
+            asked = rng.choice(notice.replies)
+            line = self.customer_text(asked, ctx, "angry")
             said = thread.add(
                 str(cust.num), True, t, self.customer_style(f"{handle} {line}", "angry"), post
             )
             if said is None or rng.random() > 0.5:
                 continue
-            body = self.fill(rng.choice(notice.answers), {**ctx, "private": self.private(brand)})
+            template = rng.choice(notice.answers)
+            private = self.private(brand)
+            body = _consistent(
+                self.fill(template, {**ctx, "private": private}),
+                self.writers[brand.handle].notice(
+                    brand, industry, template, ctx, _fields(asked), private
+                ),
+            )
             self.brand_says(thread, brand, cust, body, agent, said, personal=0.5)
         update_at = t0 + timedelta(hours=rng.uniform(1.5, 6.0))
         update = thread.add(brand.handle, False, update_at, self.fill(notice.update, ctx), post)
@@ -2424,9 +3362,14 @@ def _bisect_slots(slots: list[datetime], limit: datetime) -> int:
 
 
 def _generate(
-    rng: random.Random, start: datetime, days: int, conversations: int, broken_at: int | None
+    rng: random.Random,
+    start: datetime,
+    days: int,
+    conversations: int,
+    broken_at: int | None,
+    words: str,
 ) -> list[_Thread]:
-    gen = _Generator(rng, start, days)
+    gen = _Generator(rng, start, days, words)
     threads: list[_Thread] = []
     for index in range(conversations):
         thread = _Thread(gen.end)
@@ -2483,8 +3426,11 @@ def write_demo_export(
         start = start.astimezone(UTC)
 
     rng = random.Random(seed)
+    # Fresh replies draw their words from streams of their own, so the threads, their times and
+    # who answers are the same whatever the agents write.
+    words = f"beancan-demo-words-{seed}"
     broken_at = conversations // 2 if broken_record and conversations > 0 else None
-    threads = _generate(rng, start, days, conversations, broken_at)
+    threads = _generate(rng, start, days, conversations, broken_at, words)
 
     # Ids in file order, like the real dataset: each thread newest tweet first, and a gap where
     # a parent is missing from the export.

@@ -204,15 +204,11 @@ def _drop_duplicates(con: duckdb.DuckDBPyConnection, source: Source, out: list[R
 
 
 def _thread(con: duckdb.DuckDBPyConnection) -> int:
-    """Create `msgs`: valid messages with their conversation and order; returns cycles cut."""
-    con.execute(
-        """CREATE OR REPLACE TABLE valid AS
-           SELECT coalesce(id_text, CAST(idn AS VARCHAR)) AS id,
-                  * EXCLUDE (id_text, r_id, r_author, r_created_at, bad, line)
-           FROM staged WHERE bad IS NULL"""
-    )
+    """Create `msgs`: valid messages with their conversation and order; returns cycles cut.
+    Works on the row positions of `staged` (its rowids), so nothing is copied before joining."""
     hashed = con.execute(
-        "SELECT count(DISTINCT id), count(DISTINCT idn) FROM valid WHERE idn < 0"
+        "SELECT count(DISTINCT id_text), count(DISTINCT idn) FROM staged "
+        "WHERE bad IS NULL AND idn < 0"
     ).fetchall()[0]
     if hashed[0] != hashed[1]:  # pragma: no cover - two ids with the same 62-bit hash
         raise AuditInputError(
@@ -220,24 +216,30 @@ def _thread(con: duckdb.DuckDBPyConnection) -> int:
             "please report this export's id format"
         )
     cols = con.execute(
-        f"SELECT idn, coalesce(pidn, {NO_PARENT}) AS pidn, ts FROM valid"
+        f"""SELECT coalesce(idn, {NO_PARENT}) AS idn, coalesce(pidn, {NO_PARENT}) AS pidn,
+                   coalesce(ts, 0) AS ts, bad IS NULL AS ok FROM staged"""
     ).fetchnumpy()
+    ok = np.asarray(cols["ok"], dtype=bool)
     idn = np.asarray(cols["idn"], dtype=np.int64)
-    pidn = np.asarray(cols["pidn"], dtype=np.int64)
+    pidn = np.where(ok, np.asarray(cols["pidn"], dtype=np.int64), NO_PARENT)
     ts = np.asarray(cols["ts"], dtype=np.float64)
     n = len(idn)
-    # Parent position: look every parent id up among the (unique) ids.
-    sorter = np.argsort(idn, kind="stable")
-    pos = np.minimum(np.searchsorted(idn[sorter], pidn), max(n - 1, 0))
-    found = (pidn != NO_PARENT) & (idn[sorter][pos] == pidn) if n else np.zeros(0, bool)
-    parent = np.where(found, sorter[pos], -1)
+    # Parent position: look every parent id up among the ids of valid rows (unique by now).
+    candidates = np.flatnonzero(ok)
+    sorter = candidates[np.argsort(idn[candidates], kind="stable")]
+    ids_sorted = idn[sorter]
+    pos = np.minimum(np.searchsorted(ids_sorted, pidn), max(len(sorter) - 1, 0))
+    found = (pidn != NO_PARENT) & (ids_sorted[pos] == pidn) if len(sorter) else ok & False
+    parent = np.where(found, sorter[pos] if len(sorter) else -1, -1)
     # Order of events: created_at, then id (numerically; as text for ids that are not numbers).
-    if (idn < 0).any():
-        rank = con.execute(
-            "SELECT dense_rank() OVER (ORDER BY CASE WHEN idn >= 0 THEN idn END NULLS LAST, id) "
-            "AS r FROM valid"
-        ).fetchnumpy()["r"]
-        tiebreak = np.asarray(rank, dtype=np.int64)
+    if (idn[ok] < 0).any():
+        tiebreak = np.asarray(
+            con.execute(
+                "SELECT dense_rank() OVER (ORDER BY CASE WHEN idn >= 0 THEN idn END NULLS LAST, "
+                "id_text) AS r FROM staged"
+            ).fetchnumpy()["r"],
+            dtype=np.int64,
+        )
     else:
         tiebreak = idn
     order = np.empty(n, dtype=np.int64)
@@ -246,21 +248,34 @@ def _thread(con: duckdb.DuckDBPyConnection) -> int:
     con.register("threads", {"ord": order, "root": roots})
     con.execute(
         """CREATE OR REPLACE TABLE msgs AS
-           SELECT rowid AS k, v.id, t.ord, t.root AS conv, v.conversation,
-                  v.author, v.is_customer, v.ts, v.pidn IS NOT NULL AS is_reply,
-                  v.channel, v.mention, v.thanks, v.named, v.signed, v.handoff, v.canned_hash
-           FROM valid v POSITIONAL JOIN threads t"""
+           SELECT * FROM (
+               SELECT s.rowid AS k, coalesce(s.id_text, CAST(s.idn AS VARCHAR)) AS id, t.ord,
+                      t.root AS conv, s.conversation, s.author, s.is_customer, s.ts,
+                      s.pidn IS NOT NULL AS is_reply, s.channel, s.mention, s.thanks, s.named,
+                      s.signed, s.handoff, s.canned_hash, s.bad
+               FROM staged s POSITIONAL JOIN threads t
+           ) WHERE bad IS NULL"""
     )
+    con.execute("ALTER TABLE msgs DROP COLUMN bad")
     con.unregister("threads")
     if con.execute("SELECT count(*) FROM msgs WHERE conversation IS NOT NULL").fetchall()[0][0]:
         _use_export_conversations(con, n)
-    con.execute(
-        """CREATE OR REPLACE TABLE conv_names AS
-           SELECT c.conv, coalesce(c.conversation, r.id) AS name
-           FROM (SELECT conv, any_value(conversation) AS conversation FROM msgs GROUP BY conv) c
-           LEFT JOIN msgs r ON r.k = c.conv"""
-    )
     return cycles
+
+
+def _conversation_names(con: duckdb.DuckDBPyConnection, convs: list[int]) -> dict[int, str]:
+    """What to call conversations in a report: the export's conversation id, else the id of the
+    message that starts the reply chain."""
+    if not convs:
+        return {}
+    rows = con.execute(
+        """SELECT c.conv, coalesce(c.conversation, r.id)
+           FROM (SELECT conv, any_value(conversation) AS conversation FROM msgs
+                 WHERE conv IN (SELECT unnest($convs)) GROUP BY conv) c
+           LEFT JOIN msgs r ON r.k = c.conv""",
+        {"convs": convs},
+    ).fetchall()
+    return dict(rows)
 
 
 def _use_export_conversations(con: duckdb.DuckDBPyConnection, n: int) -> None:
@@ -322,17 +337,18 @@ def _details(con: duckdb.DuckDBPyConnection, target_seconds: float) -> dict:
     ).fetchall():
         repeats.setdefault(brand, [0, 0, 0, 0])[max(int(n), 1) - 1] += int(count)
     waits = con.execute(
-        f"""SELECT n.name, brand, first_inbound_ts, answered,
+        f"""SELECT conv, brand, first_inbound_ts, answered,
                    first_response_seconds AS waited, customer_messages_before_reply
-            FROM facts JOIN conv_names n USING (conv) WHERE customer_initiated AND answered
-            ORDER BY first_response_seconds DESC, n.name LIMIT {LONGEST_WAITS}"""
+            FROM facts WHERE customer_initiated AND answered
+            ORDER BY first_response_seconds DESC, conv LIMIT {LONGEST_WAITS}"""
     ).fetchall()
     unanswered = con.execute(
-        f"""SELECT n.name, brand, first_inbound_ts, customer_messages_before_reply
-            FROM facts JOIN conv_names n USING (conv)
+        f"""SELECT conv, brand, first_inbound_ts, customer_messages_before_reply
+            FROM facts
             WHERE customer_initiated AND NOT answered AND brand <> '{care_facts.UNATTRIBUTED}'
-            ORDER BY first_inbound_ts, n.name LIMIT {LONGEST_WAITS}"""
+            ORDER BY first_inbound_ts, conv LIMIT {LONGEST_WAITS}"""
     ).fetchall()
+    names = _conversation_names(con, [row[0] for row in waits] + [row[0] for row in unanswered])
     span = con.execute("SELECT min(ts), max(ts) FROM msgs").fetchall()[0]
     replies = con.execute("SELECT sum(brand_replies) FROM facts").fetchall()[0][0]
     return {
@@ -341,11 +357,17 @@ def _details(con: duckdb.DuckDBPyConnection, target_seconds: float) -> dict:
         "repeat_buckets": ["1", "2", "3", "4+"],
         "repeats": {("" if k is None else k): v for k, v in repeats.items()},
         "longest_waits": [
-            {"conversation": c, "brand": b, "first_inbound_ts": t, "wait_seconds": w, "messages": n}
+            {
+                "conversation": names.get(c, str(c)),
+                "brand": b,
+                "first_inbound_ts": t,
+                "wait_seconds": w,
+                "messages": n,
+            }
             for c, b, t, _a, w, n in waits
         ],
         "oldest_unanswered": [
-            {"conversation": c, "brand": b, "first_inbound_ts": t, "messages": n}
+            {"conversation": names.get(c, str(c)), "brand": b, "first_inbound_ts": t, "messages": n}
             for c, b, t, n in unanswered
         ],
         "time_span": span,
