@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from beancan.audit.demo import DEFAULT_START, HEADER, DemoSummary, write_demo_export
+from beancan.audit.engine import audit_file
 
 TWCS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "twcs_sample.csv"
 FIRST_NAMES = Path(__file__).resolve().parents[2] / "src" / "beancan" / "data" / "first_names.txt"
@@ -311,6 +312,64 @@ def test_canned_and_private_replies(demo: Export) -> None:
     assert sum("DM" in t or "Direct Message" in t for t in brand_texts) > 100
     assert any(re.search(r"email us at \S+@\S+", t) for t in brand_texts)
     assert any(re.search(r"call us at 1-800-\d{3}-\d{4}", t) for t in brand_texts)
+
+
+# What the audit sees: (canned_share low, high) and the least name_use_share, by brand. The
+# personal brands write fresh replies; the canned one and the DM-template one paste; the others
+# sit in between.
+CARE_BANDS = {
+    "SkylarkAir": (0.05, 0.20, 0.60),
+    "ParcellyHelp": (0.05, 0.20, 0.60),
+    "NimbusHelp": (0.80, 1.00, 0.0),
+    "VoltaMobileCare": (0.60, 1.00, 0.0),
+    "BrewhausCoffee": (0.25, 0.60, 0.0),
+    "HarborBankHelp": (0.25, 0.60, 0.0),
+}
+
+
+def test_audit_sees_the_designed_care_levels(demo: Export) -> None:
+    r = audit_file(demo.summary.path, sentiment=False)
+    brands = r.report["brands"]
+    assert set(CARE_BANDS) <= set(brands)
+    seen = {
+        handle: (brands[handle]["canned_share"], brands[handle]["name_use_share"])
+        for handle in CARE_BANDS
+    }
+    for handle, (low, high, named) in CARE_BANDS.items():
+        canned, name_use = seen[handle]
+        assert low <= canned <= high, (handle, seen)
+        assert name_use >= named, (handle, seen)
+    # The personal brands name their customers far more than the others.
+    personal = min(seen[h][1] for h in ("SkylarkAir", "ParcellyHelp"))
+    assert personal > max(seen[h][1] for h in CARE_BANDS if h not in ("SkylarkAir", "ParcellyHelp"))
+
+
+def test_personal_replies_echo_the_customer_in_words(demo: Export) -> None:
+    """A personal brand's first answer names what the customer wrote about (their city, store,
+    day) far more often than a canned brand's does."""
+    by_id = demo.by_id
+    brand_words = {"Skylark", "Airways", "Parcelly", "Nimbus", "Dear"}
+
+    def echo_share(brands: set[str]) -> float:
+        echoed = total = 0
+        for r in demo.rows:
+            if r.author not in brands or r.parent not in by_id:
+                continue
+            asked = by_id[r.parent]
+            if not asked.inbound or asked.parent is not None:
+                continue
+            # Capitalised words inside the customer's sentence: Denver, Union Square, Friday.
+            body = asked.text.split(" ", 2)[-1]
+            details = set(re.findall(r"(?<=\s)[A-Z][a-z]{3,}\b", body)) - brand_words
+            if details:
+                total += 1
+                echoed += any(d in r.text for d in details)
+        assert total > 30
+        return echoed / total
+
+    personal = echo_share({"SkylarkAir", "ParcellyHelp"})
+    assert personal > 0.4
+    assert personal > 2 * echo_share({"NimbusHelp"})
 
 
 def test_thread_shapes(demo: Export) -> None:

@@ -20,6 +20,10 @@ What the export contains, as real partial exports do:
 - brand replies: personal ones that use the customer's first name, canned ones (the same template
   with only the handle changing), replies that move the customer to DM, e-mail or phone, and
   follow-ups in multi-turn threads; agents sign with ``^JK``, ``-Becky``, ``*KDW``...;
+- the brands designed to be personal write most replies fresh: an opening that names the
+  customer's problem in their words (the drink, the store, the city, the item), the next step and
+  a closing of their own, so their wording rarely repeats; the canned brands paste a few templates
+  and the others sit in between (``DemoBrand.fresh``);
 - a few brand-initiated threads (an outage notice that customers answer), a few customer tweets
   replying to a parent that is not in the file, and a few threads where two customers talk;
 - rows grouped by thread, newest tweet first, threads in no particular time order;
@@ -316,7 +320,7 @@ DEMO_BRANDS: tuple[DemoBrand, ...] = (
         sign_format="-{}",
         agents=("Becky", "Marcus", "Tasha", "Dan", "Kayla"),
         sign_rate=0.95,
-        fresh=0.8,
+        fresh=0.78,
         private=(
             "Could you DM us your order number? I'll chase the courier for you.",
             "Please DM your order number and the email address on your account.",
@@ -560,7 +564,7 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "being stuck at {airport}",
                     "the lack of updates",
                     "the hold-up on {flight}",
-                    "the mixed messages about {flight}",
+                    "the lack of information about {flight}",
                 ),
                 replies=(
                     (
@@ -648,11 +652,11 @@ _INDUSTRIES: dict[str, _Industry] = {
                 topics=(
                     "your missing bag",
                     "the delayed bag",
-                    "your suitcase",
+                    "your suitcase going missing",
                     "the wait for your bag",
                     "the bag you're missing in {city}",
                     "arriving in {city} without your bag",
-                    "the trace on your bag",
+                    "the slow trace on your bag",
                 ),
                 replies=(
                     (
@@ -993,7 +997,7 @@ _INDUSTRIES: dict[str, _Industry] = {
                 about=("3 {b} stores, 3 different answers about my eSIM",),
                 topics=(
                     "the eSIM trouble",
-                    "your eSIM",
+                    "the trouble with your eSIM",
                     "the No SIM error",
                     "the SIM problem",
                 ),
@@ -1069,8 +1073,8 @@ _INDUSTRIES: dict[str, _Industry] = {
                 topics=(
                     "your phone order",
                     "the wait for your new phone",
-                    "order {order}",
-                    "your order",
+                    "the wait on order {order}",
+                    "the wait for your order",
                 ),
                 replies=(
                     ("private", "Sorry for the wait! {private}"),
@@ -1243,7 +1247,7 @@ _INDUSTRIES: dict[str, _Industry] = {
                 topics=(
                     "your order",
                     "the mix-up with your order",
-                    "your {drink}",
+                    "your {drink} not being right",
                     "the mix-up with your {drink}",
                     "your order at the {store}",
                     "the order at our {town} store",
@@ -1294,7 +1298,7 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "your visit",
                     "the wait",
                     "your visit to the {store}",
-                    "the {store} in {town}",
+                    "what happened at the {store} in {town}",
                     "the wait at the {store}",
                     "the hours at our {town} store",
                 ),
@@ -1481,7 +1485,7 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "your billing",
                     "the charge",
                     "the billing mix-up",
-                    "your {plan} plan",
+                    "the charge for your {plan} plan",
                 ),
                 replies=(("private", "Sorry for the confusion. {private}"),),
             ),
@@ -1499,7 +1503,7 @@ _INDUSTRIES: dict[str, _Industry] = {
                     "your account",
                     "your request",
                     "the login trouble",
-                    "your {device}",
+                    "the logins on your {device}",
                 ),
                 replies=(("private", "We can help. {private}"),),
             ),
@@ -1628,12 +1632,12 @@ _INDUSTRIES: dict[str, _Industry] = {
                 ),
                 about=("{b} blocked my card at {merchant} and now I'm stuck",),
                 topics=(
-                    "your card",
+                    "the trouble with your card",
                     "the declined payment",
                     "the card trouble",
                     "the hold on your card",
                     "the decline at {merchant}",
-                    "your card ending {last4}",
+                    "the block on your card ending {last4}",
                     "the block on your card",
                 ),
                 replies=(
@@ -1685,8 +1689,8 @@ _INDUSTRIES: dict[str, _Industry] = {
                 ),
                 about=("45 minutes on hold with {b}. still no human",),
                 topics=(
-                    "the payment",
-                    "this payment",
+                    "the payment problem",
+                    "the confusion over this payment",
                     "the transaction",
                     "your transfer from {day}",
                     "the ${amount} transfer",
@@ -1848,13 +1852,13 @@ _INDUSTRIES: dict[str, _Industry] = {
                 ),
                 about=("{days} days and my {b} order {order} still hasn't left the warehouse",),
                 topics=(
-                    "your order",
+                    "your order running late",
                     "the delay with your order",
                     "your late order",
-                    "order {order}",
-                    "the tracking",
+                    "the delay on order {order}",
+                    "the tracking not moving",
                     "the wait for your parcel",
-                    "your delivery due {day}",
+                    "the delivery that was due {day}",
                 ),
                 replies=(
                     ("private", "I'm sorry your order isn't with you yet. {private}"),
@@ -1884,7 +1888,7 @@ _INDUSTRIES: dict[str, _Industry] = {
                 ),
                 about=("{b} delivered my {product} to the neighbour's garden. in the rain",),
                 topics=(
-                    "your delivery",
+                    "the mix-up with your delivery",
                     "the missing parcel",
                     "the delivery",
                     "what the courier did",
@@ -1901,13 +1905,13 @@ _INDUSTRIES: dict[str, _Industry] = {
                 ),
                 about=("ordered a {apparel} from {b} in {size}, got a completely different size",),
                 topics=(
-                    "your order",
+                    "what happened to your order",
                     "the damaged parcel",
                     "the wrong size {apparel}",
-                    "the {apparel}",
+                    "the {apparel} mix-up",
                     "your {product} arriving broken",
-                    "your {product}",
-                    "order {order}",
+                    "the state of your {product}",
+                    "the problem with order {order}",
                 ),
                 replies=(
                     (
@@ -2245,7 +2249,7 @@ _OPENERS = {
         "I'll help you with {t}.",
         "Sorry {t} has been such a hassle.",
         "Leave {t} with me.",
-        "I've got {t} from here.",
+        "I'll take care of {t}.",
     ),
     "question": (
         "Good question about {t}!",
@@ -2288,22 +2292,32 @@ _EMPATHY = (
     "Nobody should have to chase us for this.",
     "That's not the standard we aim for.",
 )
-# How a fresh reply may end, in any industry.
+# How a fresh reply may end while the problem is still open, in any industry.
 _CLOSINGS = (
     "Hang in there.",
     "We'll get this sorted.",
     "I'll keep an eye on it from here.",
     "Let me know if anything else comes up.",
     "Talk soon.",
-    "Shout if you need anything else.",
     "We're on it.",
     "Appreciate your patience.",
     "Keep us posted.",
     "I'm here if you need me.",
     "Speak soon.",
-    "Have a good rest of your day.",
     "We've got you.",
+)
+# How it may end when there is nothing left to fix: an answer, thanks, praise.
+_SIGN_OFFS = (
+    "Have a good rest of your day.",
+    "Take care.",
+    "Speak soon.",
     "Any questions, just ask.",
+    "Shout if you need anything else.",
+    "Let me know if anything else comes up.",
+    "Enjoy your day.",
+    "Have a lovely week.",
+    "Thanks again for getting in touch.",
+    "See you next time.",
 )
 # When nothing else is left to say about the next step.
 _NEXT_STEPS = (
@@ -2352,13 +2366,13 @@ _RECEIVED = (
     "All received.",
 )
 _RECEIVED_NEXT = (
-    "I'm looking into it now.",
-    "I'll reply there shortly.",
+    "I'm looking into it now and will answer in DM.",
+    "I'll reply in DM shortly.",
     "Let's pick it up in DM.",
-    "Checking on it now.",
-    "Give me a few minutes to look.",
-    "I'll get back to you there.",
-    "We'll carry on over there.",
+    "Checking on it now, I'll reply by DM.",
+    "Give me a few minutes and I'll answer in DM.",
+    "I'll get back to you by DM.",
+    "We'll carry on over DM.",
 )
 # A customer tried the suggested fix and it did not help.
 _TRIED_OPENERS = (
@@ -2450,6 +2464,9 @@ _APOLOGY = re.compile(
 # "We're sorry, some customers are having trouble...": the news after the apology stays.
 _SORRY_BUT = re.compile(r"^(?:I'm|We're) sorry, (.{30,})$")
 _FORMATTER = string.Formatter()
+# How often a fresh reply names the problem with the details the customer gave, when they gave
+# any: the city, the drink, the store, the item.
+_ECHO = 0.7
 
 
 @cache
@@ -2481,9 +2498,14 @@ class _Writer:
         return brand.fresh > 0 and self.rng.random() < brand.fresh
 
     def pick(self, options: tuple[str, ...], ctx: dict[str, str], said: frozenset[str]) -> str:
-        """One option whose slots the customer mentioned, filled; empty if none fits."""
+        """One option whose slots the customer mentioned, filled; empty if none fits. Options
+        that echo what the customer mentioned come first, most of the time."""
+        rng = self.rng
         usable = [o for o in options if _fields(o) <= said]
-        return self.rng.choice(usable).format_map(ctx) if usable else ""
+        echoes = [o for o in usable if _fields(o)]
+        if echoes and rng.random() < _ECHO:
+            usable = echoes
+        return rng.choice(usable).format_map(ctx) if usable else ""
 
     def opener(
         self, mood: str, topics: tuple[str, ...], ctx: dict[str, str], said: frozenset[str]
@@ -2492,16 +2514,25 @@ class _Writer:
         return self.rng.choice(_OPENERS[mood]).format(t=topic, T=_capitalise(topic))
 
     def closing(
-        self, industry: _Industry, ctx: dict[str, str], said: frozenset[str], p: float = 0.7
+        self,
+        industry: _Industry,
+        ctx: dict[str, str],
+        said: frozenset[str],
+        p: float = 0.7,
+        *,
+        settled: bool = False,
+        wish: bool = True,
     ) -> str:
+        """An optional last sentence: a wish about the customer's day, trip or order, or a
+        sign-off (one for an open problem, or one for a settled exchange)."""
         rng = self.rng
         if rng.random() >= p:
             return ""
-        if industry.wishes and rng.random() < 0.4:
-            wish = self.pick(industry.wishes, ctx, said)
-            if wish:
-                return wish
-        return rng.choice(_CLOSINGS)
+        if wish and industry.wishes and rng.random() < 0.4:
+            wished = self.pick(industry.wishes, ctx, said)
+            if wished:
+                return wished
+        return rng.choice(_SIGN_OFFS if settled else _CLOSINGS)
 
     def private_step(self, brand: DemoBrand, stock: str) -> str:
         """Asking for the details in private, in new words where the brand's agents do."""
@@ -2519,7 +2550,7 @@ class _Writer:
                 kept.append(self.private_step(brand, private))
             elif _APOLOGY.search(sentence):
                 news = _SORRY_BUT.match(sentence)
-                if news:
+                if news and not _APOLOGY.search(news.group(1)):
                     kept.append(_capitalise(news.group(1)).format_map(ctx))
             else:
                 kept.append(sentence.format_map(ctx))
@@ -2544,16 +2575,17 @@ class _Writer:
             return _join(
                 self.opener("praise", issue.topics, ctx, said),
                 self.pick(industry.pass_on, ctx, said) or "I'll pass this on to the team.",
-                self.closing(industry, ctx, said, p=0.5),
+                self.closing(industry, ctx, said, p=0.5, settled=True, wish=False),
             )
         opening = self.opener(issue.intent, issue.topics, ctx, said)
-        if issue.intent in ("complaint", "request") and rng.random() < 0.35:
+        if issue.intent == "complaint" and rng.random() < 0.35:
             empathy = rng.choice(_EMPATHY)
             opening = _join(empathy, opening) if rng.random() < 0.4 else _join(opening, empathy)
+        question = issue.intent == "question"
         return _join(
             opening,
             self.core(brand, template, ctx, private),
-            self.closing(industry, ctx, said),
+            self.closing(industry, ctx, said, settled=question, wish=not question),
         )
 
     def angry(
@@ -2606,7 +2638,7 @@ class _Writer:
         return _join(
             self.rng.choice(_ANSWER_LEADS),
             self.core(brand, template, ctx, ""),
-            self.closing(industry, ctx, said, p=0.6),
+            self.closing(industry, ctx, said, p=0.6, settled=True, wish=False),
         )
 
     def notice(
@@ -2633,9 +2665,11 @@ class _Writer:
         """An answer to a customer's thanks; even fresh writers often paste this one."""
         if not self.fresh(brand) or self.rng.random() < _FORMULA_STOCK:
             return None
-        return _join(self.rng.choice(_WELCOMES), self.closing(industry, ctx, said, p=0.6))
+        return _join(
+            self.rng.choice(_WELCOMES), self.closing(industry, ctx, said, p=0.6, settled=True)
+        )
 
-    def received(self, brand: DemoBrand, ctx: dict[str, str]) -> str | None:
+    def received(self, brand: DemoBrand) -> str | None:
         """Acknowledging a customer's DM; even fresh writers often paste this one."""
         if not self.fresh(brand) or self.rng.random() < _FORMULA_STOCK:
             return None
@@ -3055,6 +3089,8 @@ class _Generator:
         rng = self.rng
         writer = self.writers[brand.handle]
         industry = _INDUSTRIES[brand.industry]
+        # What an upset customer is upset about: their problem, or the service itself.
+        topics = issue.topics if issue.intent in ("complaint", "request") else _GENERIC_TOPICS
         anger = {"complaint": 1.0, "request": 0.8, "question": 0.25, "praise": 0.0}[issue.intent]
         if brand.canned_rate >= 0.4:
             anger *= 1.8  # copy-paste answers annoy people
@@ -3122,7 +3158,7 @@ class _Generator:
                     canned = self.canned(brand, "dm") if said == "dm" else None
                     body = canned or rng.choice(_BRAND_TO_PRIVATE[said])
                     if not canned and said == "dm":
-                        body = writer.received(brand, ctx) or body
+                        body = writer.received(brand) or body
                     self.brand_says(
                         thread, brand, cust, body, agent, last, personal=0.3, canned=bool(canned)
                     )
@@ -3134,18 +3170,10 @@ class _Generator:
                         body = canned
                     else:
                         template = rng.choice(_BRAND_TO_ANGRY)
-                        body = _consistent(
-                            self.fill(template, ctx),
-                            writer.angry(
-                                brand,
-                                industry,
-                                issue.topics,
-                                template,
-                                ctx,
-                                mentioned,
-                                ctx["private"],
-                            ),
+                        fresh = writer.angry(
+                            brand, industry, topics, template, ctx, mentioned, ctx["private"]
                         )
+                        body = _consistent(self.fill(template, ctx), fresh)
                     answer = self.brand_says(
                         thread, brand, cust, body, agent, last, personal=0.8, canned=bool(canned)
                     )
