@@ -27,21 +27,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from beancan.audit.readers import TWCS_COLUMNS
+
 BENCH = Path(__file__).resolve().parent
 SAMPLE = Path(__file__).resolve().parents[2] / "shared/data/twcs_sample.csv"
 DEFAULT_PATH = BENCH / "data" / "twcs_big.csv"
 FULL_ROWS = 2_811_774
 ID_STRIDE = 10_000  # replica k adds k * ID_STRIDE to every id
 DAYS_CYCLE = 365  # replica k is shifted k % DAYS_CYCLE days back
-COLUMNS = [
-    "tweet_id",
-    "author_id",
-    "inbound",
-    "created_at",
-    "text",
-    "response_tweet_id",
-    "in_response_to_tweet_id",
-]
+COLUMNS = list(TWCS_COLUMNS)
 TIME_FORMAT = "%a %b %d %H:%M:%S +0000 %Y"
 DAY_FORMAT = "%a %b %d"  # the part of created_at a day shift changes, besides the year
 MARK = "\x1e"  # stands for the replica's id prefix in a template; never occurs in the sample

@@ -22,16 +22,9 @@ import numpy as np
 import pytest
 
 from beancan.audit.engine import AuditResult, audit_file
+from beancan.audit.readers import TWCS_COLUMNS
 
-TWCS_HEADER = (
-    "tweet_id",
-    "author_id",
-    "inbound",
-    "created_at",
-    "text",
-    "response_tweet_id",
-    "in_response_to_tweet_id",
-)
+TWCS_HEADER = TWCS_COLUMNS
 TWCS_TIME = "%a %b %d %H:%M:%S +0000 %Y"
 METRIC_KEYS = {
     "conversations",

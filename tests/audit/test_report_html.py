@@ -11,19 +11,12 @@ from pathlib import Path
 import pytest
 
 from beancan.audit.engine import AuditResult, audit_file
+from beancan.audit.readers import TWCS_COLUMNS
 from beancan.audit.report_html import fmt_duration, fmt_pct, render_html, write_html
 
 TWCS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "twcs_sample.csv"
 CHROMIUM = Path("/usr/bin/chromium")
-HEADER = [
-    "tweet_id",
-    "author_id",
-    "inbound",
-    "created_at",
-    "text",
-    "response_tweet_id",
-    "in_response_to_tweet_id",
-]
+HEADER = list(TWCS_COLUMNS)
 
 needs_sample = pytest.mark.skipif(not TWCS.exists(), reason=f"sample export missing: {TWCS}")
 

@@ -47,6 +47,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+from beancan.audit.readers import TWCS_COLUMNS
+
 __all__ = [
     "DEFAULT_START",
     "DEMO_BRANDS",
@@ -56,15 +58,7 @@ __all__ = [
     "write_demo_export",
 ]
 
-HEADER = (
-    "tweet_id",
-    "author_id",
-    "inbound",
-    "created_at",
-    "text",
-    "response_tweet_id",
-    "in_response_to_tweet_id",
-)
+HEADER = TWCS_COLUMNS
 
 #: Default first instant of the export (UTC), fixed so the default output is reproducible.
 DEFAULT_START = datetime(2026, 9, 1, tzinfo=UTC)
