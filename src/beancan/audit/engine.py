@@ -7,7 +7,6 @@ Stages: read (DuckDB, text reduced to traits on the fly) → reject and de-dupli
 from __future__ import annotations
 
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from beancan.audit.readers import (
     AuditInputError,
     Rejection,
     Source,
+    estimate_rows,
     iter_texts,
     locate_rows,
     stage,
@@ -89,31 +89,9 @@ def run_audit(
             con.close()
 
 
-def _run_with_progress(con: duckdb.DuckDBPyConnection, sql: str, progress: Progress) -> None:
-    done = threading.Event()
-
-    def poll() -> None:
-        while not done.wait(0.25):
-            try:
-                value = con.query_progress()
-            except duckdb.Error:
-                return
-            if value is not None and value >= 0:
-                progress.update(value)
-
-    poller = threading.Thread(target=poll, daemon=True)
-    poller.start()
-    try:
-        con.execute(sql)
-    finally:
-        done.set()
-        poller.join()
-
-
 def _audit(con, source, target_seconds, sentiment, strict, analyzer_name, progress, workers, t0):
-    progress.stage("reading", 100)
-    staged = stage(con, source)
-    progress.update(100)
+    progress.stage("reading", estimate_rows(source))
+    staged = stage(con, source, on_rows=progress.advance)
 
     progress.stage("checking records")
     rejections = list(staged.rejections)

@@ -290,6 +290,7 @@ def _append_batches(
     created: bool,
     views: dict | None = None,
     after: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+    on_rows: Callable[[int], object] | None = None,
 ) -> int:
     """Stream the rows of `select_sql` through the Polars traits into `staged`; rows added.
     Two threads compute traits while DuckDB reads the next batch; batches keep file order.
@@ -311,6 +312,8 @@ def _append_batches(
                 created = True
             con.unregister("_batch")
             rows += frame.height
+            if on_rows is not None:
+                on_rows(frame.height)
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             pending: deque = deque()
@@ -358,12 +361,13 @@ def stage(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     *,
-    progress: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+    on_rows: Callable[[int], object] | None = None,
 ) -> Staged:
     """Read the source into the `staged` table; returns counts and the rejections found while
-    reading (bad values are flagged in the table and located later by `locate_rows`)."""
+    reading (bad values are flagged in the table and located later by `locate_rows`).
+    `on_rows(n)` is told as each batch of n rows is stored."""
     if source.format == "jsonl":
-        return _stage_jsonl(con, source)
+        return _stage_jsonl(con, source, on_rows)
     relation = f"(SELECT {_raw_projection(source)} FROM {csv_relation(source)})"
     structural: list[Rejection] = []
     rows = _append_batches(
@@ -371,8 +375,22 @@ def stage(
         _stage_select(source, relation, "NULL::BIGINT"),
         created=False,
         after=lambda reader: structural.extend(_structural_rejections(reader, source)),
+        on_rows=on_rows,
     )
     return Staged(rows + len(structural), structural)
+
+
+def estimate_rows(source: Source, sample_bytes: int = 1 << 20) -> int | None:
+    """About how many records the source holds, from its first megabyte (None if compressed)."""
+    if source.gzip:
+        return None
+    size = source.path.stat().st_size
+    with source.path.open("rb") as fh:
+        head = fh.read(sample_bytes)
+    lines = head.count(b"\n")
+    if not lines or not head:
+        return None
+    return max(1, round(lines * size / len(head)) - (0 if source.format == "jsonl" else 1))
 
 
 # ---------------------------------------------------------------- CSV: rejected records
@@ -542,13 +560,19 @@ def _arrays(columns: dict[str, list]) -> dict[str, np.ndarray]:
     return out
 
 
-def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> Staged:
+def _stage_jsonl(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    on_rows: Callable[[int], object] | None = None,
+) -> Staged:
     rejections: list[Rejection] = []
     seen_keys: set[str] = set()
     rows = 0
     select = _stage_select(source, "jsonl_chunk", "line")
     for chunk in _jsonl_chunks(source, rejections, seen_keys):
-        rows += _append_batches(con, select, created=rows > 0, views={"jsonl_chunk": chunk})
+        rows += _append_batches(
+            con, select, created=rows > 0, views={"jsonl_chunk": chunk}, on_rows=on_rows
+        )
     if not rows:
         empty = {f"r_{f}": np.array([], dtype=object) for f in FIELDS}
         empty["line"] = np.array([], dtype=np.int64)
