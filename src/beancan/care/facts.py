@@ -7,13 +7,13 @@ export of millions of messages (the audit) and the few messages of one live conv
     k BIGINT            row number, unique
     id VARCHAR          the message id
     ord BIGINT          rank by (created_at, id): the order of events
-    conv VARCHAR        the conversation the message belongs to
+    conv BIGINT         the conversation the message belongs to
     author VARCHAR      handle or id of the author
-    is_customer BOOLEAN a customer's message (False: the brand's)
+    is_customer BOOLEAN a customer's message (False: the brand's); never null
     ts DOUBLE           created_at, seconds since the epoch (UTC)
     is_reply BOOLEAN    it answers another message (in-reply-to set)
     + the trait columns of `beancan.care.replies.polars_traits` (mention, thanks, named, signed,
-      handoff, canned_hash)
+      handoff, canned_hash); a customer message's mention is a list, never null
 """
 
 from __future__ import annotations
@@ -66,13 +66,21 @@ def load_brand_handles(con: duckdb.DuckDBPyConnection, brand_handles: list[str])
     con.unregister("_values")
 
 
+# Three aggregates over the messages, each needing the one before (the later two hash-join the
+# messages to it on the BIGINT conv): `firsts` (per conversation, over all messages) →
+# `brand_side` (brand messages against the first customer message: first response, replies) →
+# `customer_side` (the initiating customer's messages against the first response). Everything
+# else is per conversation or tiny. In those joins, rows of `msgs` are picked with
+# `is_customer = true/false` rather than `is_customer`/`NOT is_customer`: DuckDB then estimates
+# half of the messages (not a fifth) and builds its hash tables on the smaller per-conversation
+# side, as it should.
 FACTS_SQL = f"""
 CREATE OR REPLACE TABLE facts AS
 WITH
 brands AS (
     -- Brand handles: every author of a brand message, plus the ones named by the user.
     SELECT lower(handle) AS handle_l, min(handle) AS handle FROM (
-        SELECT author AS handle FROM msgs WHERE NOT is_customer
+        SELECT DISTINCT author AS handle FROM msgs WHERE NOT is_customer
         UNION ALL SELECT handle FROM extra_brands
     ) GROUP BY 1
 ),
@@ -80,94 +88,95 @@ firsts AS (
     SELECT conv,
         count(*) AS messages,
         min(ord) AS first_ord,
-        arg_min(is_customer, ord) AS customer_initiated,
         min(ord) FILTER (WHERE is_customer) AS fc_ord,
-        arg_min(author, ord) FILTER (WHERE is_customer) AS customer,
         arg_min(ts, ord) FILTER (WHERE is_customer) AS fc_ts,
-        arg_min(k, ord) FILTER (WHERE is_customer) AS fc_k,
-        arg_min(mention, ord) FILTER (WHERE is_customer) AS fc_mention,
-        arg_min(author, ord) FILTER (WHERE NOT is_customer) AS first_brand_author
+        arg_min(author, ord) FILTER (WHERE NOT is_customer) AS first_brand_author,
+        lower(first_brand_author) AS brand_l
     FROM msgs GROUP BY conv
+),
+brand_msgs AS (
+    -- Every brand message, with its conversation's firsts (a conversation without one: nulls).
+    SELECT f.conv, f.fc_ord, m.ord, m.ts, lower(m.author) AS author_l,
+        m.named, m.signed, m.handoff, m.canned_hash,
+        -- First response candidates: brand messages at or after the first customer message.
+        m.ts >= f.fc_ts AS responds,
+        -- A brand reply answers something: it has a parent, or something came before it.
+        (m.is_reply OR m.ord > f.first_ord) AS is_brand_reply,
+        -- Counted for the conversation: a reply by its brand (case-insensitive).
+        (m.is_reply OR m.ord > f.first_ord) AND lower(m.author) = f.brand_l AS counted
+    FROM firsts f LEFT JOIN msgs m ON m.conv = f.conv AND m.is_customer = false
+),
+canned AS (
+    -- Canned: the same template as at least two other replies of the same brand.
+    SELECT author_l, canned_hash, true AS canned FROM brand_msgs
+    WHERE is_brand_reply AND canned_hash IS NOT NULL
+    GROUP BY author_l, canned_hash HAVING count(*) >= 3
+),
+brand_side AS (
+    SELECT b.conv, any_value(b.fc_ord) AS fc_ord,
+        min(b.ord) FILTER (WHERE b.responds) AS fr_ord,
+        arg_min(b.ts, b.ord) FILTER (WHERE b.responds) AS fr_ts,
+        count(*) FILTER (WHERE b.counted) AS brand_replies,
+        count_if(b.counted AND c.canned IS NOT NULL) AS canned_replies,
+        count_if(b.counted AND b.named) AS named_replies,
+        count_if(b.counted AND b.signed) AS signed_replies,
+        count_if(b.counted AND b.handoff) AS handoff_replies
+    FROM brand_msgs b LEFT JOIN canned c USING (author_l, canned_hash)
+    GROUP BY b.conv
+),
+reply_at AS MATERIALIZED (
+    -- Just what the customer side needs: narrow, so DuckDB builds its hash table on it.
+    SELECT conv, fc_ord, fr_ord FROM brand_side
+),
+customer_side AS (
+    -- The initiating customer is the author of the first customer message: of the groups of
+    -- one conversation's customer messages by author, the one holding that message.
+    SELECT m.conv, m.author AS customer, arg_min(m.k, m.ord) AS fc_k,
+        -- Before the first response (all if unanswered); the first message always counts.
+        count(*) FILTER (WHERE r.fr_ord IS NULL OR m.ord < r.fr_ord OR m.ord = r.fc_ord)
+            AS before_reply,
+        arg_min(m.k, m.ord) FILTER (WHERE m.ord > r.fr_ord) AS after_reply_k,
+        coalesce(bool_or(m.thanks) FILTER (WHERE m.ord > r.fr_ord), false) AS thanked
+    FROM msgs m JOIN reply_at r ON m.conv = r.conv
+    WHERE m.is_customer = true
+    GROUP BY m.conv, m.author
+    HAVING bool_or(m.ord = r.fc_ord)
 ),
 mentioned AS (
     -- No brand message: the brand handle mentioned first in the first customer message.
     SELECT conv, arg_min(b.handle, pos) AS brand FROM (
-        SELECT conv, unnest(fc_mention) AS h, generate_subscripts(fc_mention, 1) AS pos
-        FROM firsts WHERE first_brand_author IS NULL AND fc_mention IS NOT NULL
+        SELECT f.conv, unnest(m.mention) AS h, generate_subscripts(m.mention, 1) AS pos
+        FROM firsts f JOIN customer_side c USING (conv) JOIN msgs m ON m.k = c.fc_k
+        WHERE f.first_brand_author IS NULL
     ) JOIN brands b ON b.handle_l = h
     GROUP BY conv
-),
-attributed AS (
-    SELECT f.*, coalesce(f.first_brand_author, m.brand, '{UNATTRIBUTED}') AS brand
-    FROM firsts f LEFT JOIN mentioned m USING (conv)
-),
-response AS (
-    -- First response: the earliest brand message at or after the first customer message.
-    SELECT m.conv, min(m.ord) AS fr_ord, arg_min(m.ts, m.ord) AS fr_ts
-    FROM msgs m JOIN firsts f USING (conv)
-    WHERE NOT m.is_customer AND m.ts >= f.fc_ts
-    GROUP BY m.conv
-),
-customer_side AS (
-    SELECT m.conv,
-        count(*) FILTER (WHERE r.fr_ord IS NULL OR m.ord < r.fr_ord OR m.ord = f.fc_ord)
-            AS before_reply,
-        arg_min(m.k, m.ord) FILTER (WHERE m.ord > r.fr_ord) AS after_reply_k,
-        coalesce(bool_or(m.thanks) FILTER (WHERE m.ord > r.fr_ord), false) AS thanked
-    FROM msgs m JOIN firsts f USING (conv) LEFT JOIN response r USING (conv)
-    WHERE m.is_customer AND m.author = f.customer
-    GROUP BY m.conv
-),
-brand_replies AS (
-    -- A brand reply answers something: it has a parent, or something came before it.
-    SELECT m.*, lower(m.author) AS author_l
-    FROM msgs m JOIN firsts f USING (conv)
-    WHERE NOT m.is_customer AND (m.is_reply OR m.ord > f.first_ord)
-),
-reply_traits AS (
-    SELECT conv, author_l,
-        named, signed, handoff,
-        -- Canned: the same template as at least two other replies of the same brand.
-        canned_hash IS NOT NULL
-        AND count(*) OVER (PARTITION BY author_l, canned_hash) >= 3 AS canned
-    FROM brand_replies
-),
-replies AS (
-    SELECT t.conv,
-        count(*) AS brand_replies,
-        count_if(t.canned) AS canned_replies,
-        count_if(t.named) AS named_replies,
-        count_if(t.signed) AS signed_replies,
-        count_if(t.handoff) AS handoff_replies
-    FROM reply_traits t JOIN attributed a USING (conv)
-    WHERE t.author_l = lower(a.brand)
-    GROUP BY t.conv
 )
 SELECT
     a.conv,
-    a.brand,
+    coalesce(a.first_brand_author, mn.brand, '{UNATTRIBUTED}') AS brand,
     a.messages,
-    a.customer_initiated,
-    a.customer,
+    -- The earliest message is the first customer message (is_customer is never null).
+    coalesce(a.first_ord = a.fc_ord, false) AS customer_initiated,
+    c.customer,
     a.fc_ts AS first_inbound_ts,
     r.fr_ts AS first_response_ts,
     r.fr_ts - a.fc_ts AS first_response_seconds,
     r.fr_ord IS NOT NULL AS answered,
     coalesce(c.before_reply, 0) AS customer_messages_before_reply,
-    coalesce(p.brand_replies, 0) AS brand_replies,
-    coalesce(p.canned_replies, 0) AS canned_replies,
-    coalesce(p.named_replies, 0) AS named_replies,
-    coalesce(p.signed_replies, 0) AS signed_replies,
-    coalesce(p.handoff_replies, 0) AS handoff_replies,
+    coalesce(r.brand_replies, 0) AS brand_replies,
+    coalesce(r.canned_replies, 0) AS canned_replies,
+    coalesce(r.named_replies, 0) AS named_replies,
+    coalesce(r.signed_replies, 0) AS signed_replies,
+    coalesce(r.handoff_replies, 0) AS handoff_replies,
     coalesce(c.thanked, false) AS thanked,
-    a.fc_k AS first_k,
+    c.fc_k AS first_k,
     c.after_reply_k,
     CAST(NULL AS DOUBLE) AS first_sentiment,
     CAST(NULL AS DOUBLE) AS after_reply_sentiment
-FROM attributed a
-LEFT JOIN response r USING (conv)
+FROM firsts a
+LEFT JOIN brand_side r USING (conv)
 LEFT JOIN customer_side c USING (conv)
-LEFT JOIN replies p USING (conv)
+LEFT JOIN mentioned mn USING (conv)
 """
 
 
