@@ -91,10 +91,10 @@ def run_audit(
 
 def _audit(con, source, target_seconds, sentiment, strict, analyzer_name, progress, workers, t0):
     progress.stage("reading", estimate_rows(source))
-    staged = stage(con, source, on_rows=progress.advance)
+    read_rejections = stage(con, source, on_rows=progress.advance)
 
     progress.stage("checking records")
-    rejections = list(staged.rejections)
+    rejections = list(read_rejections)
     rejections += _value_rejections(con, source)
     _drop_duplicates(con, source, rejections)
     rejections.sort(key=lambda r: r.line)
@@ -270,11 +270,7 @@ def _use_export_conversations(con: duckdb.DuckDBPyConnection, n: int) -> None:
 
 
 def _score_sentiment(con, source, analyzer_name, progress, workers) -> str:
-    wanted = con.execute(
-        """SELECT DISTINCT m.k, m.id FROM msgs m JOIN (
-               SELECT first_k AS k FROM facts WHERE customer_initiated
-               UNION ALL SELECT after_reply_k FROM facts WHERE customer_initiated) w USING (k)"""
-    ).fetchall()
+    wanted = care_facts.sentiment_wanted(con)
     analyzer = get_analyzer(analyzer_name)
     progress.stage("sentiment: reading texts", len(wanted))
     by_id = {mid: k for k, mid in wanted}

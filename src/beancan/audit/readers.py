@@ -18,7 +18,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -82,14 +82,6 @@ class Source:
     @property
     def display(self) -> str:
         return str(self.path)
-
-
-@dataclass
-class Staged:
-    """What reading left in the database: the `staged` table and the rejections found."""
-
-    rows_read: int
-    rejections: list[Rejection] = field(default_factory=list)
 
 
 def _is_gzip(path: Path) -> bool:
@@ -362,22 +354,22 @@ def stage(
     source: Source,
     *,
     on_rows: Callable[[int], object] | None = None,
-) -> Staged:
-    """Read the source into the `staged` table; returns counts and the rejections found while
+) -> list[Rejection]:
+    """Read the source into the `staged` table; returns the rejections found while
     reading (bad values are flagged in the table and located later by `locate_rows`).
     `on_rows(n)` is told as each batch of n rows is stored."""
     if source.format == "jsonl":
         return _stage_jsonl(con, source, on_rows)
     relation = f"(SELECT {_raw_projection(source)} FROM {csv_relation(source)})"
     structural: list[Rejection] = []
-    rows = _append_batches(
+    _append_batches(
         con,
         _stage_select(source, relation, "NULL::BIGINT"),
         created=False,
         after=lambda reader: structural.extend(_structural_rejections(reader, source)),
         on_rows=on_rows,
     )
-    return Staged(rows + len(structural), structural)
+    return structural
 
 
 def estimate_rows(source: Source, sample_bytes: int = 1 << 20) -> int | None:
@@ -564,7 +556,7 @@ def _stage_jsonl(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     on_rows: Callable[[int], object] | None = None,
-) -> Staged:
+) -> list[Rejection]:
     rejections: list[Rejection] = []
     seen_keys: set[str] = set()
     rows = 0
@@ -587,7 +579,7 @@ def _stage_jsonl(
                 f"unknown column {source.mapping.get(name, name)!r} for field {name!r}: "
                 "no record has it (map it with --map FIELD=KEY)"
             )
-    return Staged(rows + len(rejections), rejections)
+    return rejections
 
 
 def iter_texts(source: Source, wanted_ids: set[str]) -> Iterator[tuple[str, str]]:

@@ -186,14 +186,14 @@ def build_facts(con: duckdb.DuckDBPyConnection, brand_handles: list[str] = ()) -
     con.execute(FACTS_SQL)
 
 
-def sentiment_wanted(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Row numbers of the messages whose sentiment the metrics use (customer-initiated only)."""
-    rows = con.execute(
-        """SELECT first_k FROM facts WHERE customer_initiated
-           UNION SELECT after_reply_k FROM facts WHERE customer_initiated
-                 AND after_reply_k IS NOT NULL"""
-    ).fetchnumpy()
-    return sorted(int(k) for k in rows["first_k"])
+def sentiment_wanted(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
+    """(k, id) of the messages whose sentiment the metrics use: the initiating customer's first
+    message and first message after the reply, in customer-initiated conversations."""
+    return con.execute(
+        """SELECT DISTINCT m.k, m.id FROM msgs m JOIN (
+               SELECT first_k AS k FROM facts WHERE customer_initiated
+               UNION ALL SELECT after_reply_k FROM facts WHERE customer_initiated) w USING (k)"""
+    ).fetchall()
 
 
 def set_sentiment(con: duckdb.DuckDBPyConnection, scores: dict[str, object]) -> None:

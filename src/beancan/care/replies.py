@@ -207,9 +207,6 @@ def _template(lowered: pl.Expr) -> pl.Expr:
     return lowered.str.replace_all(" {2,}", " ").str.strip_chars(" ")
 
 
-TRAIT_COLUMNS = ("mention", "thanks", "named", "signed", "handoff", "canned_hash")
-
-
 def polars_traits(frame: pl.LazyFrame, text: str, is_customer: str) -> pl.LazyFrame:
     """Add every trait column to a batch of messages, the same as the functions above: customer
     messages get mentions and thanks, brand messages the reply traits. Each regex runs once, on
