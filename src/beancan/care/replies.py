@@ -199,6 +199,15 @@ def reply_traits(text: str) -> ReplyTraits:
     )
 
 
+@cache
+def _name_lookups() -> tuple[pl.Series, pl.Series]:
+    """The first names and the non-names as Polars lookups, built once per process."""
+    return (
+        pl.Series(sorted(first_names()), dtype=pl.String).implode(),
+        pl.Series(sorted(NOT_A_NAME), dtype=pl.String).implode(),
+    )
+
+
 def _template(lowered: pl.Expr) -> pl.Expr:
     for pattern, every in CANNED_STEPS:
         lowered = (
@@ -212,8 +221,7 @@ def polars_traits(frame: pl.LazyFrame, text: str, is_customer: str) -> pl.LazyFr
     messages get mentions and thanks, brand messages the reply traits. Each regex runs once, on
     the side it applies to (the other side's text is null and skipped)."""
     customer = pl.col(is_customer).fill_null(False)
-    names = pl.Series(sorted(first_names()), dtype=pl.String).implode()
-    not_names = pl.Series(sorted(NOT_A_NAME), dtype=pl.String).implode()
+    names, not_names = _name_lookups()
     steps = (
         frame.with_columns(
             pl.when(~customer).then(pl.col(text).fill_null("")).alias("_bt"),
