@@ -36,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line: `beancan audit` and `beancan demo`."""
+    """The command line: `beancan audit`, `beancan demo` and the service commands."""
     parser = _Parser(prog="beancan", description="beancan: social customer care, measured.")
     parser.add_argument("--version", action="version", version=f"beancan {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -82,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--conversations", type=int, default=1500)
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(run=_run_demo)
+
+    from beancan.server.commands import add_commands
+
+    add_commands(commands, _Parser)
     return parser
 
 
@@ -154,11 +158,12 @@ def _run_demo(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; bad input is one line on stderr and exit code 2."""
     from beancan.audit.readers import AuditInputError
+    from beancan.server.commands import ServiceUsageError
 
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
-    except (UsageError, AuditInputError) as exc:
+    except (UsageError, AuditInputError, ServiceUsageError) as exc:
         print(f"beancan: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

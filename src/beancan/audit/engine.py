@@ -89,7 +89,16 @@ def run_audit(
             con.close()
 
 
-def _audit(con, source, target_seconds, sentiment, strict, analyzer_name, progress, workers, t0):
+def thread_export(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> tuple[list[Rejection], int, int]:
+    """Read, check, deduplicate and thread an export into the `msgs` table of `con`: the audit's
+    input, and the replay's. Returns (rejections in line order, valid rows, cycles cut)."""
+    progress = progress or Progress()
     progress.stage("reading", estimate_rows(source))
     read_rejections = stage(con, source, on_rows=progress.advance)
 
@@ -110,6 +119,11 @@ def _audit(con, source, target_seconds, sentiment, strict, analyzer_name, progre
 
     progress.stage("threading")
     cycles = _thread(con)
+    return rejections, int(valid), cycles
+
+
+def _audit(con, source, target_seconds, sentiment, strict, analyzer_name, progress, workers, t0):
+    rejections, valid, cycles = thread_export(con, source, strict=strict, progress=progress)
     progress.stage("conversation facts")
     care_facts.build_facts(con, list(source.brand_handles))
 

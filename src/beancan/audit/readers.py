@@ -584,7 +584,14 @@ def _stage_jsonl(
 
 def iter_texts(source: Source, wanted_ids: set[str]) -> Iterator[tuple[str, str]]:
     """Stream (id, text) for the wanted message ids, first occurrence only (a second read)."""
+    for mid, text, _parent in iter_records(source, wanted_ids):
+        yield mid, text
+
+
+def iter_records(source: Source, wanted_ids: set[str]) -> Iterator[tuple[str, str, str | None]]:
+    """Stream (id, text, in-reply-to id) for the wanted message ids, first occurrence only."""
     done: set[str] = set()
+    parent_key = source.mapping.get("in_reply_to")
     if source.format == "jsonl":
         id_key, text_key = source.mapping["id"], source.mapping["text"]
         with _open_text(source) as fh:
@@ -599,23 +606,26 @@ def iter_texts(source: Source, wanted_ids: set[str]) -> Iterator[tuple[str, str]
                 mid = _normal_id(raw)
                 if mid in wanted_ids and mid not in done:
                     done.add(mid)
-                    yield mid, _as_text(_lookup(obj, text_key)) or ""
+                    parent = _as_text(_lookup(obj, parent_key)) if parent_key else None
+                    yield mid, _as_text(_lookup(obj, text_key)) or "", _normal_id(parent)
         return
     con = duckdb.connect()
     try:
         con.register("wanted_ids", {"id": np.array(sorted(wanted_ids), dtype=object)})
         id_col = _quote_ident(source.mapping["id"])
         text_col = _quote_ident(source.mapping["text"])
+        parent_sql = _id_sql(_quote_ident(parent_key)) if parent_key else "NULL::VARCHAR"
         cursor = con.execute(
-            f"SELECT id, text FROM (SELECT {_id_sql(id_col)} AS id, {text_col} AS text "
+            f"SELECT id, text, parent FROM (SELECT {_id_sql(id_col)} AS id, {text_col} AS text, "
+            f"{parent_sql} AS parent "
             f"FROM {csv_relation(source).replace('store_rejects=true', 'ignore_errors=true')}) "
             "WHERE id IN (SELECT id FROM wanted_ids)"
         )
         while batch := cursor.fetchmany(10_000):
-            for mid, text in batch:
+            for mid, text, parent in batch:
                 if mid not in done:
                     done.add(mid)
-                    yield mid, text or ""
+                    yield mid, text or "", parent
     finally:
         con.close()
 

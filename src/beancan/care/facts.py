@@ -216,3 +216,57 @@ def facts_rows(con: duckdb.DuckDBPyConnection) -> list[ConversationFacts]:
         ConversationFacts(*row)
         for row in con.execute(f"SELECT {cols} FROM facts ORDER BY conv").fetchall()
     ]
+
+
+def _order_key(ts: float, mid: str) -> tuple:
+    # The audit's order of events: created_at, then integer ids numerically, then other ids as
+    # text after them.
+    canonical = mid.isdigit() and (mid == "0" or not mid.startswith("0")) and len(mid) <= 18
+    return (ts, 0, int(mid), "") if canonical else (ts, 1, 0, mid)
+
+
+def load_messages(con: duckdb.DuckDBPyConnection, columns: dict[str, list]) -> None:
+    """Create `msgs` from already-threaded messages held in Python (the live service's path):
+    `columns` has equal-length lists k, id, conv, author, is_customer, ts, is_reply, text.
+    `ord` and the text traits are computed exactly as the audit computes them."""
+    import polars as pl
+
+    from beancan.care.replies import polars_traits
+
+    n = len(columns["k"])
+    order = sorted(range(n), key=lambda i: _order_key(columns["ts"][i], columns["id"][i]))
+    ord_ = [0] * n
+    for rank, i in enumerate(order):
+        ord_[i] = rank
+    frame = pl.DataFrame(
+        {
+            "k": pl.Series(columns["k"], dtype=pl.Int64),
+            "id": pl.Series(columns["id"], dtype=pl.String),
+            "ord": pl.Series(ord_, dtype=pl.Int64),
+            "conv": pl.Series(columns["conv"], dtype=pl.Int64),
+            "author": pl.Series(columns["author"], dtype=pl.String),
+            "is_customer": pl.Series(columns["is_customer"], dtype=pl.Boolean),
+            "ts": pl.Series(columns["ts"], dtype=pl.Float64),
+            "is_reply": pl.Series(columns["is_reply"], dtype=pl.Boolean),
+            "text": pl.Series(columns["text"], dtype=pl.String),
+        }
+    )
+    traits = polars_traits(frame.lazy(), "text", "is_customer").drop("text").collect()
+    con.register("_live_msgs", traits)
+    con.execute("CREATE OR REPLACE TABLE msgs AS SELECT * FROM _live_msgs")
+    con.unregister("_live_msgs")
+
+
+def set_stored_sentiment(con: duckdb.DuckDBPyConnection, scores: dict[int, float | None]) -> None:
+    """Fill the facts' sentiment from scores already known per message k (the live service
+    scores every customer message when it arrives)."""
+    import polars as pl
+
+    wanted = sentiment_wanted(con)
+    set_sentiment(
+        con,
+        pl.DataFrame(
+            {"k": [k for k, _ in wanted], "score": [scores.get(k) for k, _ in wanted]},
+            schema={"k": pl.Int64, "score": pl.Float64},
+        ),
+    )

@@ -28,6 +28,9 @@ import duckdb
 IMPROVED_BY = 0.05
 HOURS_IN_WEEK = 168
 
+# Means are summed as fixed-point decimals: a float sum depends on the order of its terms (and so
+# on how the rows happened to be stored or split between threads); an exact decimal sum does not,
+# so the audit of a file and the live service holding the same messages give the same digits.
 _AGGREGATES = """
     count(*) AS conversations,
     count_if(customer_initiated) AS customer_initiated,
@@ -36,7 +39,8 @@ _AGGREGATES = """
         FILTER (WHERE customer_initiated AND answered) AS frt_median,
     quantile_cont(first_response_seconds, 0.9)
         FILTER (WHERE customer_initiated AND answered) AS frt_p90,
-    avg(first_response_seconds) FILTER (WHERE customer_initiated AND answered) AS frt_mean,
+    avg(first_response_seconds::DECIMAL(18, 6))
+        FILTER (WHERE customer_initiated AND answered)::DOUBLE AS frt_mean,
     count_if(customer_initiated AND answered AND first_response_seconds <= $target) AS in_target,
     count_if(customer_initiated AND customer_messages_before_reply >= 2) AS repeat_contacts,
     sum(brand_replies) AS replies,
@@ -44,8 +48,9 @@ _AGGREGATES = """
     sum(named_replies) AS named,
     sum(signed_replies) AS signed,
     sum(handoff_replies) AS handoff,
-    avg(first_sentiment) FILTER (WHERE customer_initiated) AS first_mean,
-    avg(after_reply_sentiment) FILTER (WHERE customer_initiated) AS after_mean,
+    avg(first_sentiment::DECIMAL(18, 12)) FILTER (WHERE customer_initiated)::DOUBLE AS first_mean,
+    avg(after_reply_sentiment::DECIMAL(18, 12))
+        FILTER (WHERE customer_initiated)::DOUBLE AS after_mean,
     count_if(customer_initiated AND after_reply_sentiment IS NOT NULL
              AND first_sentiment IS NOT NULL) AS both_scored,
     count_if(customer_initiated

@@ -1,0 +1,37 @@
+"""The clock tick the worker runs every few seconds: bounded, idempotent sweeps of what is due."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from beancan.inbox.models import Conversation, Status
+from beancan.inbox.outbox import sweep_outbox
+from beancan.realtime.events import publish
+
+SNOOZE_BATCH = 200
+
+
+def wake_snoozed(limit: int = SNOOZE_BATCH) -> int:
+    """Reopen conversations whose snooze time has passed."""
+    from beancan.inbox.actions import conversation_event
+
+    woken = 0
+    due = Conversation.objects.filter(
+        status=Status.SNOOZED, snoozed_until__lte=timezone.now()
+    ).values_list("pk", flat=True)[:limit]
+    for pk in list(due):
+        with transaction.atomic():
+            updated = Conversation.objects.filter(pk=pk, status=Status.SNOOZED).update(
+                status=Status.OPEN, snoozed_until=None, snooze_until_reply=False
+            )
+            if updated:
+                conv = Conversation.objects.get(pk=pk)
+                publish(conv.workspace_id, "conversation.updated", conversation_event(conv))
+                woken += 1
+    return woken
+
+
+def tick() -> dict[str, int]:
+    """One pass of every sweep."""
+    return {"outbox": sweep_outbox(), "snoozed": wake_snoozed()}

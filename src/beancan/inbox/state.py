@@ -1,0 +1,141 @@
+"""Keeping a conversation's derived state true: the conversation facts of beancan.care (computed
+by the same code as the audit) and the SLA deadline. Called by every action that adds messages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+
+from beancan.care import facts as care_facts
+from beancan.inbox.models import BrandHandle, Conversation, Direction, Message
+from beancan.sla.policy import WorkspaceSla
+from beancan.workspaces.models import Workspace
+
+_FACT_FIELDS = (
+    "brand",
+    "messages_count",
+    "customer_initiated",
+    "first_inbound_at",
+    "first_response_at",
+    "first_response_seconds",
+    "answered",
+    "customer_messages_before_reply",
+    "brand_replies",
+    "named_replies",
+    "thanked",
+    "first_sentiment",
+    "after_reply_sentiment",
+    "last_message_at",
+    "last_inbound_at",
+    "waiting_since",
+    "first_response_due_at",
+    "next_response_due_at",
+)
+
+
+def _dt(ts: float | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)
+
+
+def brand_handles(workspace: Workspace) -> list[str]:
+    """The brand's handles: the workspace's own plus every author of an outbound message."""
+    seen = list(BrandHandle.objects.filter(workspace=workspace).values_list("handle", flat=True))
+    return [h.lstrip("@") for h in workspace.brand_handles] + seen
+
+
+def message_columns(rows) -> dict[str, list]:
+    """The columns `care.facts.load_messages` takes, from (pk, external_id, conversation_id,
+    author_handle, direction, posted_at, in_reply_to, text) rows."""
+    cols: dict[str, list] = {
+        k: [] for k in ("k", "id", "conv", "author", "is_customer", "ts", "is_reply", "text")
+    }
+    for pk, ext, conv, author, direction, posted_at, in_reply_to, text in rows:
+        cols["k"].append(pk)
+        cols["id"].append(ext if ext is not None else f"beancan:{pk}")
+        cols["conv"].append(conv)
+        cols["author"].append(author)
+        cols["is_customer"].append(direction == Direction.INBOUND)
+        cols["ts"].append(posted_at.timestamp())
+        cols["is_reply"].append(bool(in_reply_to))
+        cols["text"].append(text)
+    return cols
+
+
+MESSAGE_FIELDS = (
+    "pk",
+    "external_id",
+    "conversation_id",
+    "author_handle",
+    "direction",
+    "posted_at",
+    "in_reply_to",
+    "text",
+)
+
+
+def refresh_conversations(workspace: Workspace, conversation_ids: list[int]) -> list[Conversation]:
+    """Recompute the facts and deadlines of these conversations from their messages; saves them
+    and returns them. Private messages and notes are part of the conversation as sent."""
+    if not conversation_ids:
+        return []
+    messages = list(
+        Message.objects.filter(conversation_id__in=conversation_ids)
+        .exclude(send_state="failed")
+        .values_list(*MESSAGE_FIELDS, "sentiment")
+    )
+    sentiment = {row[0]: row[-1] for row in messages}
+    con = duckdb.connect()
+    try:
+        care_facts.load_messages(con, message_columns(row[:-1] for row in messages))
+        care_facts.build_facts(con, brand_handles(workspace))
+        care_facts.set_stored_sentiment(con, sentiment)
+        facts = {f.conv: f for f in care_facts.facts_rows(con)}
+    finally:
+        con.close()
+    timeline: dict[int, list] = {}
+    for row in sorted(messages, key=lambda r: (r[5], r[0])):
+        timeline.setdefault(row[2], []).append(row)
+    sla = WorkspaceSla.for_workspace(workspace.pk)
+    conversations = list(Conversation.objects.filter(pk__in=conversation_ids))
+    for conv in conversations:
+        f = facts.get(conv.pk)
+        rows = timeline.get(conv.pk, [])
+        if f is None:
+            continue
+        conv.brand = f.brand
+        conv.messages_count = f.messages
+        conv.customer_initiated = f.customer_initiated
+        conv.first_inbound_at = _dt(f.first_inbound_ts)
+        conv.first_response_at = _dt(f.first_response_ts)
+        conv.first_response_seconds = f.first_response_seconds
+        conv.answered = f.answered
+        conv.customer_messages_before_reply = f.customer_messages_before_reply
+        conv.brand_replies = f.brand_replies
+        conv.named_replies = f.named_replies
+        conv.thanked = f.thanked
+        conv.first_sentiment = f.first_sentiment
+        conv.after_reply_sentiment = f.after_reply_sentiment
+        conv.last_message_at = rows[-1][5] if rows else None
+        inbound = [r for r in rows if r[4] == Direction.INBOUND]
+        conv.last_inbound_at = inbound[-1][5] if inbound else None
+        # Waiting: the earliest customer message after the brand's last message. A second
+        # message from the customer does not restart the clock.
+        waiting = None
+        for r in rows:
+            if r[4] == Direction.OUTBOUND:
+                waiting = None
+            elif waiting is None:
+                waiting = r[5]
+        conv.waiting_since = waiting
+        due = sla.due(waiting, conv.priority, f.answered) if waiting else None
+        conv.first_response_due_at = due if not f.answered else None
+        conv.next_response_due_at = due if f.answered else None
+    Conversation.objects.bulk_update(conversations, _FACT_FIELDS)
+    return conversations
+
+
+def due_at(conv: Conversation) -> str | None:
+    """The conversation's current reply deadline, ISO 8601, for events and the API."""
+    due = conv.first_response_due_at or conv.next_response_due_at
+    return due.isoformat() if due else None

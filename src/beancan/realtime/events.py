@@ -1,0 +1,57 @@
+"""Publishing realtime events: rows written in the action's own transaction (so they exist exactly
+when the change is committed), and on PostgreSQL a NOTIFY that other processes receive at commit."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from beancan.realtime.models import Event
+
+CHANNEL = "beancan_events"
+
+# Every event type and the keys of its payload (a test checks every published event against it).
+SCHEMAS: dict[str, frozenset[str]] = {
+    "message.created": frozenset(
+        {"conversation_id", "message_id", "direction", "private", "author", "text", "posted_at"}
+    ),
+    "message.sent": frozenset({"conversation_id", "message_id", "external_id"}),
+    "message.failed": frozenset({"conversation_id", "message_id", "error"}),
+    "conversation.created": frozenset({"conversation_id", "channel_id", "contact_id"}),
+    "conversation.updated": frozenset(
+        {"conversation_id", "status", "assignee_id", "priority", "due_at"}
+    ),
+    "note.created": frozenset({"conversation_id", "note_id", "author", "text"}),
+}
+
+
+class EventSchemaError(ValueError):
+    """An event whose payload does not match its type's schema."""
+
+
+def _check(type_: str, payload: dict) -> None:
+    keys = SCHEMAS.get(type_)
+    if keys is None:
+        raise EventSchemaError(f"unknown event type {type_!r}")
+    if set(payload) != keys:
+        raise EventSchemaError(
+            f"{type_}: payload keys {sorted(payload)} differ from the schema {sorted(keys)}"
+        )
+
+
+def publish_many(workspace_id: int, events: list[tuple[str, dict]]) -> None:
+    """Record events of one workspace; call inside the action's transaction."""
+    if not events:
+        return
+    for type_, payload in events:
+        _check(type_, payload)
+    Event.objects.bulk_create(
+        [Event(workspace_id=workspace_id, type=t, payload=p) for t, p in events]
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:  # delivered by PostgreSQL when the transaction commits
+            cur.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(workspace_id)])
+
+
+def publish(workspace_id: int, type_: str, payload: dict) -> None:
+    """Record one event; call inside the action's transaction."""
+    publish_many(workspace_id, [(type_, payload)])

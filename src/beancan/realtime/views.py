@@ -1,0 +1,75 @@
+"""Server-sent events per workspace: `GET /realtime/<workspace>/events`.
+
+Authenticated by the session (the inbox pages) or a bearer token. Resumes after the id in the
+Last-Event-ID header (or ?after=), so a reconnecting client misses nothing."""
+
+from __future__ import annotations
+
+import json
+
+from asgiref.sync import sync_to_async
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, StreamingHttpResponse
+
+from beancan.realtime.hub import _max_id, hub
+from beancan.realtime.models import Event
+
+KEEPALIVE = 15.0
+BATCH = 500
+
+
+def _actor_for(request, workspace_name: str):
+    from beancan.api.auth import actor_from_request
+
+    return actor_from_request(request, workspace_name)
+
+
+def _after(request) -> int | None:
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("after")
+    if raw is None:
+        return None
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return None
+
+
+def _fetch(workspace_id: int, after: int) -> list[tuple[int, str, dict]]:
+    return list(
+        Event.objects.filter(workspace_id=workspace_id, id__gt=after)
+        .order_by("id")
+        .values_list("id", "type", "payload")[:BATCH]
+    )
+
+
+async def events(request, workspace: str):
+    try:
+        actor = await sync_to_async(_actor_for)(request, workspace)
+        actor.require("view")
+    except PermissionDenied as exc:
+        return HttpResponse(
+            json.dumps({"detail": str(exc)}), status=403, content_type="application/json"
+        )
+    ws_id = actor.workspace.pk
+    after = _after(request)
+    if after is None:
+        after = await sync_to_async(_max_id)()
+
+    async def stream():
+        nonlocal after
+        yield f"retry: 1000\nid: {after}\n\n"
+        while True:
+            version = hub.version(ws_id)
+            rows = await sync_to_async(_fetch)(ws_id, after)
+            for event_id, type_, payload in rows:
+                after = event_id
+                yield f"id: {event_id}\nevent: {type_}\ndata: {json.dumps(payload)}\n\n"
+            if len(rows) == BATCH:
+                continue
+            if not await hub.wait(ws_id, version, KEEPALIVE):
+                yield ": keepalive\n\n"
+
+    response = StreamingHttpResponse(stream(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

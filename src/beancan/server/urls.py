@@ -1,0 +1,14 @@
+"""URLs: the API, realtime events, accounts and the admin."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from beancan.realtime.views import events
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("realtime/<slug:workspace>/events", events, name="realtime-events"),
+]

@@ -1,0 +1,18 @@
+"""Tests that use the service's database are marked `db`, so make test runs them again on
+PostgreSQL. (Under pytest the service's data directory is a fresh temporary folder: settings.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SERVICE_DIRS = ("inbox", "api", "realtime", "workspaces", "analytics", "connectors", "server")
+
+
+def pytest_collection_modifyitems(config, items):
+    root = Path(__file__).parent
+    for item in items:
+        rel = Path(item.fspath).relative_to(root).parts
+        if rel and rel[0] in SERVICE_DIRS:
+            item.add_marker(pytest.mark.db)
