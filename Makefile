@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := out
 
-.PHONY: run test lint bench install browser clean
+.PHONY: run audit-demo test lint bench install browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# Until the live service exists: generate the demo export and audit it.
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+# The service on the embedded SQLite database: migrate, the demo workspace and its agents (logins
+# printed), then the web server, the worker and the demo replay (conversations keep arriving).
 run: install
+	$(BIN)/beancan serve --demo
+
+# The offline audit of the demo export (what `make run` did before the service existed).
+audit-demo: install
 	@mkdir -p $(OUT)
 	$(BIN)/beancan demo --out $(OUT)/demo-export.csv
 	$(BIN)/beancan audit $(OUT)/demo-export.csv --json $(OUT)/demo-audit.json --html $(OUT)/demo-audit.html
@@ -34,12 +41,19 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+# The whole suite on SQLite, then every database test again on PostgreSQL.
 test: install browser lint
 	$(BIN)/pytest -q
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)').close()" 2>/dev/null; then \
+	  DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m db -p no:cacheprovider; \
+	elif [ "$$CI" = "true" ]; then echo "PostgreSQL not reachable at $(PG_TEST_URL)"; exit 1; \
+	else echo "PostgreSQL not reachable at $(PG_TEST_URL): database tests ran on SQLite only"; fi
 
 bench: install
 	$(BIN)/python -m bench.bench_sentiment
 	$(BIN)/python -m bench.bench_audit
+	$(BIN)/python -m bench.bench_ingest
+	$(BIN)/python -m bench.bench_realtime
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache bench/data

@@ -40,7 +40,8 @@ def test_a_message_lands_once_with_contact_sentiment_and_deadline(ch):
     assert conv.customer_initiated and not conv.answered and conv.messages_count == 1
     # Default policy: 24/7, normal priority first response in one hour.
     assert conv.first_response_due_at == m.posted_at + timedelta(hours=1)
-    assert AuditEvent.objects.filter(verb="message.ingested").count() == 1
+    audit = AuditEvent.objects.get(verb="messages.ingested")
+    assert audit.data["message_ids"] == [stored.pk] and audit.object_id == ch.pk
     types = list(Event.objects.order_by("id").values_list("type", flat=True))
     assert types == ["conversation.created", "message.created", "conversation.updated"]
 

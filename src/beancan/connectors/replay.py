@@ -23,7 +23,7 @@ from beancan.inbox.ingest import IncomingMessage, ingest
 from beancan.inbox.models import Channel, ChannelKind, Direction
 from beancan.workspaces.models import Workspace
 
-BATCH = 500
+BATCH = 2000
 
 
 @dataclass

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from beancan.inbox.bulk import bulk_set
 from beancan.inbox.models import (
     BrandHandle,
     Channel,
@@ -190,9 +191,7 @@ def _ingest(channel, messages, sentiment, actor) -> IngestResult:
     Message.objects.bulk_create(rows)
     new_ids = {id(c) for c in created_convs}
     existing = [c for k, c in touched.items() if k not in new_ids]
-    Conversation.objects.bulk_update(
-        existing, ["status", "snoozed_until", "contact", "last_message_at"]
-    )
+    bulk_set(Conversation, existing, ["status", "snoozed_until", "contact", "last_message_at"])
     refreshed = refresh_conversations(workspace, [c.pk for c in touched.values()])
     _record(workspace, channel, rows, created_convs, refreshed, actor)
     return IngestResult(rows, duplicates, refreshed)
@@ -302,18 +301,17 @@ def _remember_brand_handles(workspace, messages) -> None:
 
 
 def _record(workspace, channel, rows, created_convs, conversations, actor) -> None:
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                workspace=workspace,
-                actor_label=actor or f"channel:{channel.name}",
-                verb="message.ingested",
-                object_type="message",
-                object_id=m.pk,
-                data={"external_id": m.external_id, "conversation_id": m.conversation_id},
-            )
-            for m in rows
-        ]
+    # One audit row per delivery (a batch), naming every message it stored.
+    AuditEvent.objects.create(
+        workspace=workspace,
+        actor_label=actor or f"channel:{channel.name}",
+        verb="messages.ingested",
+        object_type="channel",
+        object_id=channel.pk,
+        data={
+            "message_ids": [m.pk for m in rows],
+            "new_conversation_ids": [c.pk for c in created_convs],
+        },
     )
     events = [
         (

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from beancan.care import facts as care_facts
+from beancan.inbox.bulk import bulk_set
 from beancan.inbox.models import BrandHandle, Conversation, Direction, Message
 from beancan.sla.policy import WorkspaceSla
 from beancan.workspaces.models import Workspace
@@ -131,7 +132,7 @@ def refresh_conversations(workspace: Workspace, conversation_ids: list[int]) -> 
         due = sla.due(waiting, conv.priority, f.answered) if waiting else None
         conv.first_response_due_at = due if not f.answered else None
         conv.next_response_due_at = due if f.answered else None
-    Conversation.objects.bulk_update(conversations, _FACT_FIELDS)
+    bulk_set(Conversation, conversations, list(_FACT_FIELDS))
     return conversations
 
 

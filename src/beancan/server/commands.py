@@ -364,7 +364,7 @@ def run_serve(args) -> int:
                     "--channel",
                     "demo",
                     "--speed",
-                    "60x",
+                    "600x",
                     "--live-times",
                     "--quiet",
                 ]

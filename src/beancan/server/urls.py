@@ -5,8 +5,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from beancan.realtime.views import events
+from beancan.workspaces.views import home
 
 urlpatterns = [
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
