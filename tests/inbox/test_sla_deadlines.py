@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import factories as f
 import pytest
 
+import factories as f
 from beancan.inbox.actions import conversation_set_priority
 from beancan.inbox.ingest import IncomingMessage, ingest
 from beancan.inbox.models import Conversation
