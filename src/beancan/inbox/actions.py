@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from beancan.inbox.models import (
     CannedResponse,
+    Contact,
     Conversation,
     Direction,
+    Identity,
     Message,
     Note,
     Priority,
@@ -270,3 +272,27 @@ def check_can_view(actor: Actor, obj) -> None:
     actor.require("view")
     if obj.workspace_id != actor.workspace.pk:
         raise PermissionDenied("not in this workspace")
+
+
+@transaction.atomic
+def contact_merge(actor: Actor, keep: Contact, other: Contact) -> Contact:
+    """Merge `other` into `keep`: its identities and conversations move over, empty profile
+    fields are filled from it, and it stays behind only as a pointer to `keep`."""
+    actor.require("act")
+    actor.require_same_workspace(keep)
+    actor.require_same_workspace(other)
+    if keep.pk == other.pk:
+        raise ValidationError("other_id: a contact cannot be merged into itself")
+    if other.merged_into_id is not None:
+        raise ValidationError("other_id: this contact was already merged")
+    Identity.objects.filter(contact=other).update(contact=keep)
+    Conversation.objects.filter(contact=other).update(contact=keep)
+    Contact.objects.filter(merged_into=other).update(merged_into=keep)
+    for name in ("name", "bio", "location", "website"):
+        if not getattr(keep, name) and getattr(other, name):
+            setattr(keep, name, getattr(other, name))
+    keep.save()
+    other.merged_into = keep
+    other.save(update_fields=["merged_into"])
+    actor.audit("contact.merged", keep, merged_id=other.pk)
+    return keep
