@@ -31,7 +31,7 @@ def setup():
 
 
 def test_assign_tag_note_priority_snooze_resolve_reopen(setup):
-    ws, ch, conv, agent, _viewer, agent_user = setup
+    ws, _ch, conv, agent, _viewer, agent_user = setup
     conv = actions.conversation_assign(agent, conv, agent_user)
     assert conv.assignee == agent_user
     assert actions.conversation_tag(agent, conv, add=["bug", "login"]) == ["bug", "login"]
@@ -60,7 +60,7 @@ def test_assign_tag_note_priority_snooze_resolve_reopen(setup):
 
 
 def test_a_viewer_cannot_act_and_nobody_acts_across_workspaces(setup):
-    ws, ch, conv, _agent, viewer, _ = setup
+    ws, _ch, conv, _agent, viewer, _ = setup
     with pytest.raises(PermissionDenied):
         actions.reply_send(viewer, conv, "hello")
     with pytest.raises(PermissionDenied):
@@ -74,7 +74,7 @@ def test_a_viewer_cannot_act_and_nobody_acts_across_workspaces(setup):
 
 
 def test_snooze_until_a_time_wakes_and_a_customer_reply_wakes_it_too(setup):
-    ws, ch, conv, agent, _, _ = setup
+    _ws, ch, conv, agent, _, _ = setup
     actions.conversation_snooze(agent, conv, until=timezone.now() + timedelta(seconds=30))
     Conversation.objects.filter(pk=conv.pk).update(snoozed_until=timezone.now())
     assert wake_snoozed() == 1
@@ -85,7 +85,7 @@ def test_snooze_until_a_time_wakes_and_a_customer_reply_wakes_it_too(setup):
 
 
 def test_merging_contacts_moves_identities_and_conversations(setup):
-    ws, ch, conv, agent, _, _ = setup
+    ws, _ch, _conv, agent, _, _ = setup
     email = f.channel(ws, kind="email")
     ingest(email, [f.msg("e1", author="pia@example.com", text="Same crash, by email")])
     keep = Contact.objects.get(identities__handle="pia")
