@@ -70,9 +70,10 @@ def _num(value: float | None) -> float | None:
 def _metrics_from_row(row: dict, hour_of_week: dict, sentiment: bool) -> dict:
     replies = row["replies"]
     return {
-        "conversations": int(row["conversations"]),
-        "customer_initiated": int(row["customer_initiated"]),
-        "answered": int(row["answered"]),
+        # An empty range has no rows, and DuckDB's count_if over no rows is NULL.
+        "conversations": int(row["conversations"] or 0),
+        "customer_initiated": int(row["customer_initiated"] or 0),
+        "answered": int(row["answered"] or 0),
         "response_rate": _share(row["answered"], row["customer_initiated"]),
         "first_response_seconds": {
             "median": _num(row["frt_median"]),

@@ -258,10 +258,13 @@ def reply_send(
 @transaction.atomic
 def canned_create(actor: Actor, name: str, text: str, shortcut: str = "") -> CannedResponse:
     actor.require("manage")
-    if not name.strip() or not text.strip():
+    name = name.strip()
+    if not name or not text.strip():
         raise ValidationError("name and text: required")
+    if CannedResponse.objects.filter(workspace=actor.workspace, name=name).exists():
+        raise ValidationError("name: a canned response with this name exists")
     canned = CannedResponse.objects.create(
-        workspace=actor.workspace, name=name.strip(), text=text, shortcut=shortcut
+        workspace=actor.workspace, name=name, text=text, shortcut=shortcut
     )
     actor.audit("canned.created", canned, name=canned.name)
     return canned
@@ -296,3 +299,11 @@ def contact_merge(actor: Actor, keep: Contact, other: Contact) -> Contact:
     other.save(update_fields=["merged_into"])
     actor.audit("contact.merged", keep, merged_id=other.pk)
     return keep
+
+
+@transaction.atomic
+def canned_delete(actor: Actor, canned: CannedResponse) -> None:
+    actor.require("manage")
+    actor.require_same_workspace(canned)
+    actor.audit("canned.deleted", canned, name=canned.name)
+    canned.delete()

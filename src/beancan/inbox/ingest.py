@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -75,6 +75,13 @@ class IncomingMessage:
             raise IngestError(f"text: longer than {MAX_TEXT} characters")
         if self.direction not in (Direction.INBOUND, Direction.OUTBOUND):
             raise IngestError("direction: must be 'in' or 'out'")
+        for name in ("external_id", "author", "in_reply_to", "conversation_key"):
+            if "\x00" in (getattr(self, name) or ""):
+                raise IngestError(f"{name}: contains a NUL character")
+        # Stored as UTC; NUL characters cannot be stored as text and carry nothing.
+        self.posted_at = self.posted_at.astimezone(UTC)
+        self.text = self.text.replace("\x00", "")
+        self.author_name = self.author_name.replace("\x00", "")
 
 
 @dataclass

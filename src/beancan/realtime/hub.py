@@ -8,6 +8,7 @@ Either way the stream then reads the events table from its last id, so nothing i
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 
 from asgiref.sync import sync_to_async
@@ -23,6 +24,8 @@ class Hub:
     def __init__(self) -> None:
         self._waiters: dict[int, set[asyncio.Event]] = {}
         self._versions: dict[int, int] = {}
+        # Moves when the hub (re)starts listening: a commit made before that was never signalled.
+        self._generation = 0
         self._task: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -30,18 +33,19 @@ class Hub:
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done() or self._loop is not loop:
             self._loop = loop
-            self._task = loop.create_task(self._run())
+            # A fresh context: the hub belongs to the process, not to the request that started it
+            # (and so not to that request's thread for database calls).
+            self._task = loop.create_task(self._run(), context=contextvars.Context())
 
-    def version(self, workspace_id: int) -> int:
-        """A counter that moves each time the workspace's events may have changed."""
+    def version(self, workspace_id: int) -> tuple[int, int]:
+        """A value that changes each time the workspace's events may have changed."""
         self._ensure_started()
-        return self._versions.get(workspace_id, 0)
+        return (self._generation, self._versions.get(workspace_id, 0))
 
-    async def wait(self, workspace_id: int, seen_version: int, timeout: float) -> bool:
+    async def wait(self, workspace_id: int, seen_version: tuple[int, int], timeout: float) -> bool:
         """Wait until events of the workspace may have been committed since `seen_version`
         (taken before the caller last read the events table), or the timeout."""
-        self._ensure_started()
-        if self._versions.get(workspace_id, 0) != seen_version:
+        if self.version(workspace_id) != seen_version:
             return True
         event = asyncio.Event()
         self._waiters.setdefault(workspace_id, set()).add(event)
@@ -58,6 +62,13 @@ class Hub:
         for event in self._waiters.get(workspace_id, ()):
             event.set()
 
+    def _wake_all(self) -> None:
+        """Every stream reads again, including those between a read and their wait."""
+        self._generation += 1
+        for waiters in self._waiters.values():
+            for event in waiters:
+                event.set()
+
     async def _run(self) -> None:
         vendor = connection.vendor
         while True:
@@ -70,8 +81,7 @@ class Hub:
                 raise
             except Exception:  # the database went away: wake everyone, retry shortly
                 log.exception("realtime hub: reconnecting")
-                for ws in list(self._waiters):
-                    self._wake(ws)
+                self._wake_all()
                 await asyncio.sleep(1)
 
     async def _listen(self) -> None:
@@ -85,8 +95,7 @@ class Hub:
         params.pop("server_side_binding", None)
         async with await psycopg.AsyncConnection.connect(**params, autocommit=True) as conn:
             await conn.execute(f"LISTEN {CHANNEL}")
-            for ws in list(self._waiters):  # anything committed while we were connecting
-                self._wake(ws)
+            self._wake_all()  # anything committed while we were connecting
             async for note in conn.notifies():
                 try:
                     self._wake(int(note.payload))
@@ -103,6 +112,7 @@ class Hub:
             return {r["workspace_id"]: r["last"] for r in rows.filter(id__gt=self._seen_floor)}
 
         self._seen_floor = await sync_to_async(_max_id)()
+        self._wake_all()  # anything committed before the floor was taken
         seen: dict[int, int] = {}
         while True:
             await asyncio.sleep(POLL)

@@ -2,14 +2,17 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
+from beancan.api.urls import api_urls, hook_urls
 from beancan.realtime.views import events
 from beancan.workspaces.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
+    path("api/", api_urls),
+    path("hooks/", include(hook_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("realtime/<slug:workspace>/events", events, name="realtime-events"),
