@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, field_validator
 
 from beancan.inbox.ingest import IncomingMessage
 
@@ -289,12 +289,6 @@ class PriorityIn(In):
 class SnoozeIn(In):
     until: Instant | None = None
     until_reply: bool = False
-
-    @model_validator(mode="after")
-    def _something(self) -> SnoozeIn:
-        if self.until is None and not self.until_reply:
-            raise ValueError("until: give a time, or until_reply: true")
-        return self
 
 
 # Contacts

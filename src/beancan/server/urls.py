@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from beancan.api.urls import api_urls, hook_urls
+from beancan.api.routes import api_urls, hook_urls
 from beancan.realtime.views import events
 from beancan.workspaces.views import home
 
