@@ -315,10 +315,10 @@ def setup_demo(out_dir: Path) -> tuple[Path, list[tuple[str, str, str]]]:
     """The demo workspace, its agents with fresh passwords, and the export to replay."""
     from django.contrib.auth import get_user_model
 
-    from beancan.audit.demo import write_demo_export
+    from beancan.audit.demo import DEMO_BRANDS, write_demo_export
     from beancan.workspaces.models import Membership
 
-    ws, _ = create_workspace("demo")
+    ws, _ = create_workspace("demo", [b.handle for b in DEMO_BRANDS])
     logins = []
     User = get_user_model()
     for username, role in DEMO_AGENTS:
