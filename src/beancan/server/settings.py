@@ -3,7 +3,7 @@
 What a care team tunes (SLA targets, business hours, canned replies) lives in the database.
 Here: DATABASE_URL (default: a SQLite file in the user's data directory), BEANCAN_SECRET_KEY
 (default: a key generated once and kept beside the database), BEANCAN_DEBUG,
-BEANCAN_ALLOWED_HOSTS, BEANCAN_BASE_URL (https → secure cookies), REDIS_URL (unused so far).
+BEANCAN_ALLOWED_HOSTS, BEANCAN_BASE_URL (https → secure cookies), BEANCAN_MAX_BODY_BYTES.
 """
 
 from __future__ import annotations
@@ -65,7 +65,6 @@ SECRET_KEY = _secret_key()
 DEBUG = _bool("BEANCAN_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("BEANCAN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 BASE_URL = os.environ.get("BEANCAN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-REDIS_URL = os.environ.get("REDIS_URL")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
