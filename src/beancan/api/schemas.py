@@ -273,9 +273,7 @@ class NoteIn(In):
 
 class TagsIn(In):
     add: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=50)
-    remove: list[Annotated[str, Field(max_length=50)]] = Field(
-        default_factory=list, max_length=50
-    )
+    remove: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=50)
 
 
 class TagsOut(Schema):

@@ -8,6 +8,7 @@ from django.db import connection
 from beancan.realtime.models import Event
 
 CHANNEL = "beancan_events"
+LOCK_CLASS = 0x6265616E  # pg_advisory_xact_lock(LOCK_CLASS, workspace id)
 
 # Every event type and the keys of its payload (a test checks every published event against it).
 SCHEMAS: dict[str, frozenset[str]] = {
@@ -44,6 +45,13 @@ def publish_many(workspace_id: int, events: list[tuple[str, dict]]) -> None:
         return
     for type_, payload in events:
         _check(type_, payload)
+    if connection.vendor == "postgresql":
+        # A workspace's events are numbered in commit order: without this lock a transaction
+        # could take a lower id and commit after a higher one was streamed, and a stream that has
+        # moved past it would never send it. (SQLite's writers already queue.) Held only from
+        # here to commit: nothing after it waits for another row lock.
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, workspace_id])
     Event.objects.bulk_create(
         [Event(workspace_id=workspace_id, type=t, payload=p) for t, p in events]
     )

@@ -1,11 +1,13 @@
 """Server-sent events per workspace: `GET /realtime/<workspace>/events`.
 
-Authenticated by the session (the inbox pages) or a bearer token. Resumes after the id in the
-Last-Event-ID header (or ?after=), so a reconnecting client misses nothing."""
+Authenticated by the session (the inbox pages) or a bearer token, checked again every REAUTH
+seconds: a revoked token, a deleted session or a removed member stops receiving. Resumes after
+the id in the Last-Event-ID header (or ?after=), so a reconnecting client misses nothing."""
 
 from __future__ import annotations
 
 import json
+import time
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import PermissionDenied
@@ -15,6 +17,7 @@ from beancan.realtime.hub import _max_id, hub
 from beancan.realtime.models import Event
 
 KEEPALIVE = 15.0
+REAUTH = 15.0
 BATCH = 500
 
 
@@ -22,6 +25,25 @@ def _actor_for(request, workspace_name: str):
     from beancan.api.auth import actor_from_request
 
     return actor_from_request(request, workspace_name)
+
+
+def _still_allowed(request, workspace_name: str) -> bool:
+    """Whether the caller may still listen: a live token, or a session that still exists for a
+    user still active, with the same password, and still a member who may view."""
+    from django.contrib.auth import get_user
+
+    from beancan.api.auth import bearer
+
+    if bearer(request) is None:
+        session = request.session
+        if not session.session_key or not session.exists(session.session_key):
+            return False
+        request.user = get_user(request)  # anonymous if deactivated or the password changed
+    try:
+        _actor_for(request, workspace_name).require("view")
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _after(request) -> int | None:
@@ -58,7 +80,12 @@ async def events(request, workspace: str):
     async def stream():
         nonlocal after
         yield f"retry: 1000\nid: {after}\n\n"
+        checked = time.monotonic()
         while True:
+            if time.monotonic() - checked >= REAUTH:
+                if not await sync_to_async(_still_allowed)(request, workspace):
+                    return  # the client reconnects, and is refused
+                checked = time.monotonic()
             version = hub.version(ws_id)
             rows = await sync_to_async(_fetch)(ws_id, after)
             for event_id, type_, payload in rows:

@@ -386,6 +386,7 @@ def run_serve(args) -> int:
             port=args.port,
             log_level="warning",
             lifespan="off",
+            timeout_graceful_shutdown=5,  # SSE streams never end by themselves
         )
     finally:
         stop()
