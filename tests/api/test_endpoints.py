@@ -240,7 +240,7 @@ def test_a_member_uses_the_api_with_the_session_and_csrf(world):
     r = client.get("/api/conversations", {"workspace": "acme"})
     assert r.status_code == 200
     other = f.workspace("other")
-    assert client.get("/api/conversations", {"workspace": other.name}).status_code == 401
+    assert client.get("/api/conversations", {"workspace": other.name}).status_code == 403
     r = client.post("/api/canned?workspace=acme", "{}", content_type="application/json")
     assert r.status_code in (401, 403)  # no CSRF token
 

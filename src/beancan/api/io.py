@@ -2,26 +2,79 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator, field_validator
+
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+MAX_DEPTH = 32
+
+
+def _storable_time(value: datetime) -> datetime:
+    """Refuse times the database, the SLA clock and the metrics cannot hold."""
+    try:
+        utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError("must be between the years 1900 and 2999")
+    return value
+
+
+def storable(value: Any) -> None:
+    """Raise ValueError for text no database stores (NUL, lone surrogates) or deep nesting."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise ValueError("must not contain NUL characters")
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("must be valid Unicode text") from None
+        elif isinstance(item, dict):
+            stack.extend((x, depth + 1) for pair in item.items() for x in pair)
+        elif isinstance(item, list | tuple):
+            stack.extend((x, depth + 1) for x in item)
+
+
+# A time (naive ones are refused with the field's name where they are used) within range.
+When = Annotated[datetime, AfterValidator(_storable_time)]
+# A row id: nothing above a signed 64-bit integer can be one.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class In(Schema):
+    """An input: every text in it can be stored by SQLite and PostgreSQL alike."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value):
+        if not isinstance(value, Schema):  # a nested input checked itself
+            storable(value)
+        return value
 
 
 class Detail(Schema):
     detail: str
 
 
-class ProfileIn(Schema):
+class ProfileIn(In):
     bio: str = Field("", max_length=2000)
     location: str = Field("", max_length=200)
     website: str = Field("", max_length=300)
 
 
-class MessageFields(Schema):
+class MessageFields(In):
     external_id: str = Field(..., min_length=1, max_length=200)
     author: str = Field(..., min_length=1, max_length=200)
-    posted_at: datetime
+    posted_at: When
     text: str = Field(..., max_length=100_000)
     direction: Literal["in", "out"] = "in"
     in_reply_to: str = Field("", max_length=200)
@@ -36,7 +89,7 @@ class MessageIn(MessageFields):
     channel: int | str = Field(..., description="channel id or name, in the token's workspace")
 
 
-class BatchIn(Schema):
+class BatchIn(In):
     channel: int | str
     messages: list[MessageFields] = Field(..., min_length=1, max_length=1000)
 
@@ -110,22 +163,22 @@ class ConversationDetail(ConversationOut):
     notes: list[NoteOut]
 
 
-class AssignIn(Schema):
-    assignee_id: int | None = None
-    team_id: int | None = None
+class AssignIn(In):
+    assignee_id: RowId | None = None
+    team_id: RowId | None = None
 
 
-class ReplyIn(Schema):
+class ReplyIn(In):
     text: str = Field(..., min_length=1, max_length=100_000)
     private: bool = False
     idempotency_key: str | None = Field(None, max_length=64)
 
 
-class NoteIn(Schema):
+class NoteIn(In):
     text: str = Field(..., min_length=1, max_length=20_000)
 
 
-class TagsIn(Schema):
+class TagsIn(In):
     add: list[str] = Field(default_factory=list, max_length=50)
     remove: list[str] = Field(default_factory=list, max_length=50)
 
@@ -134,12 +187,12 @@ class TagsOut(Schema):
     tags: list[str]
 
 
-class PriorityIn(Schema):
+class PriorityIn(In):
     priority: Literal["urgent", "high", "normal", "low"]
 
 
-class SnoozeIn(Schema):
-    until: datetime | None = None
+class SnoozeIn(In):
+    until: When | None = None
     until_reply: bool = False
 
 
@@ -163,11 +216,11 @@ class ContactDetail(ContactOut):
     conversation_ids: list[int]
 
 
-class MergeIn(Schema):
-    other_id: int
+class MergeIn(In):
+    other_id: RowId
 
 
-class CannedIn(Schema):
+class CannedIn(In):
     name: str = Field(..., min_length=1, max_length=100)
     text: str = Field(..., min_length=1, max_length=10_000)
     shortcut: str = Field("", max_length=30)

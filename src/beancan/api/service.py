@@ -4,7 +4,9 @@ selector, render. The caller is an Actor: a bearer token's, or a logged-in membe
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from functools import wraps
+from typing import Annotated
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -13,7 +15,7 @@ from django.db import DataError
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
 from django.http.request import RequestDataTooBig
-from ninja import NinjaAPI, Query, Router, Status
+from ninja import Field, NinjaAPI, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -37,28 +39,60 @@ from beancan.workspaces.actors import Actor
 from beancan.workspaces.models import Team, Workspace
 
 MAX_PAGE = 200
+MAX_OFFSET = 1_000_000
+
+
+def _same_workspace(request, actor: Actor) -> Actor:
+    name = request.GET.get("workspace")
+    if name is not None and name != actor.workspace.name:
+        raise PermissionDenied("this token belongs to another workspace")
+    return actor
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        return actor_from_token(token)
+        actor = actor_from_token(token)
+        return None if actor is None else _same_workspace(request, actor)
 
 
 class MemberSession(SessionAuth):
-    """A logged-in member, for the workspace named by `?workspace=` (CSRF checked by ninja)."""
+    """A logged-in member, for the workspace named by `?workspace=`. CSRF is checked only once
+    the session is known to be a login, so a request without credentials gets 401, not 403."""
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)  # checks CSRF on unsafe methods
 
     def authenticate(self, request, key):
-        user = super().authenticate(request, key)
         name = request.GET.get("workspace")
-        if user is None or not name:
-            return None
+        if not name:
+            raise HttpError(400, "workspace: query parameter required with a session login")
         workspace = Workspace.objects.filter(name=name).first()
         if workspace is None:
-            return None
+            raise PermissionDenied("not a member of this workspace")
+        return Actor.member(request.user, workspace)
+
+
+def _limit_body(run):
+    """Refuse a body over DATA_UPLOAD_MAX_MEMORY_SIZE (413) or with a bad Content-Length (400)
+    before authentication and parsing."""
+
+    @wraps(run)
+    def checked(request, *args, **kwargs):
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if not declared.isdigit():
+            return api.create_response(
+                request, {"detail": "Content-Length: not a number of bytes"}, status=400
+            )
         try:
-            return Actor.member(user, workspace)
-        except PermissionDenied:
-            return None
+            request.body  # noqa: B018 - Django checks the declared and the actual size
+        except RequestDataTooBig:
+            return api.create_response(request, {"detail": "request body too large"}, status=413)
+        return run(request, *args, **kwargs)
+
+    return checked
 
 
 api = NinjaAPI(
@@ -68,6 +102,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), MemberSession()],
     urls_namespace="api",
 )
+api.add_decorator(_limit_body, mode="view")
 
 
 def _detail(status: int, message: str):
@@ -258,25 +293,23 @@ def message_out(m: Message) -> dict:
     }
 
 
-class ConversationFilters(io.Schema):
-    status: str | None = None
-    assignee: str | None = None  # an id, "me" or "none"
-    channel: int | None = None
-    priority: str | None = None
-    tag: str | None = None
-    contact: int | None = None
-    q: str | None = None
-    since: datetime | None = None
-    limit: int = 50
-    offset: int = 0
+class ConversationFilters(io.In):
+    status: str | None = Field(None, max_length=10)
+    assignee: str | None = Field(None, max_length=20)  # an id, "me" or "none"
+    channel: io.RowId | None = None
+    priority: str | None = Field(None, max_length=8)
+    tag: str | None = Field(None, max_length=50)
+    contact: io.RowId | None = None
+    q: str | None = Field(None, max_length=200)
+    since: io.When | None = None
+    limit: int = Field(50, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 @conversations.get("/conversations", response={200: io.ConversationPage, 400: io.Detail})
 def conversation_list(request, filters: Query[ConversationFilters]):
     """Conversations of the workspace, most urgent deadline first."""
     actor = _actor(request)
-    if not 1 <= filters.limit <= MAX_PAGE or filters.offset < 0:
-        raise DjangoValidationError(f"limit: 1 to {MAX_PAGE}; offset: 0 or more")
     qs = conversation_queryset(actor)
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -285,7 +318,7 @@ def conversation_list(request, filters: Query[ConversationFilters]):
     elif filters.assignee == "me":
         qs = qs.filter(assignee=actor.user) if actor.user else qs.none()
     elif filters.assignee:
-        if not filters.assignee.isdigit():
+        if not filters.assignee.isdigit() or int(filters.assignee) >= 2**63:
             raise DjangoValidationError("assignee: a user id, me or none")
         qs = qs.filter(assignee_id=int(filters.assignee))
     if filters.channel is not None:
@@ -453,16 +486,21 @@ def contact_out(c: Contact) -> dict:
     }
 
 
+class ContactFilters(io.In):
+    q: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
 @contacts.get("/contacts", response={200: list[io.ContactOut], 400: io.Detail})
-def contact_list(request, q: str | None = None, limit: int = 50, offset: int = 0):
+def contact_list(request, filters: Query[ContactFilters]):
     actor = _actor(request)
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise DjangoValidationError(f"limit: 1 to {MAX_PAGE}; offset: 0 or more")
+    q = filters.q
     qs = Contact.objects.in_workspace(actor.workspace).filter(merged_into__isnull=True)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(identities__handle__icontains=q.lstrip("@")))
     qs = qs.distinct().order_by("pk").prefetch_related("identities")
-    return [contact_out(c) for c in qs[offset : offset + limit]]
+    return [contact_out(c) for c in qs[filters.offset : filters.offset + filters.limit]]
 
 
 @contacts.get("/contacts/{contact_id}", response={200: io.ContactDetail, 404: io.Detail})
@@ -531,13 +569,14 @@ metrics = Router(tags=["metrics"])
 
 @metrics.get("/metrics", response={200: dict, 400: io.Detail})
 def metrics_get(
-    request, since: datetime | None = None, until: datetime | None = None, target: float = 3600
+    request,
+    since: io.When | None = None,
+    until: io.When | None = None,
+    target: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 3600,
 ):
     """The audit's metrics (the same JSON as `beancan audit --json`) from the live database,
     for conversations that started in [since, until)."""
     actor = _actor(request)
-    if target <= 0:
-        raise DjangoValidationError("target: a positive number of seconds")
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise DjangoValidationError(f"{name}: a timezone-aware date and time is required")
