@@ -32,6 +32,8 @@ from beancan.workspaces.actors import Actor
 from beancan.workspaces.models import Membership
 
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.+-]+)")
+# A canned response's variable left in a reply: {first_name}, {order_id}…
+UNFILLED = re.compile(r"\{[a-z_]+\}")
 
 
 def conversation_event(conv: Conversation) -> dict:
@@ -203,6 +205,8 @@ def reply_send(
     (from a client retrying) returns the reply already stored instead of a second one."""
     if not text.strip():
         raise ValidationError("text: a reply cannot be empty")
+    if unfilled := UNFILLED.findall(text):
+        raise ValidationError(f"text: fill in {', '.join(sorted(set(unfilled)))} before sending")
     conv = _locked(actor, conv)
     key = idempotency_key or uuid.uuid4().hex
     if len(key) > 64:

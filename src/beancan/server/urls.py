@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.staticfiles.views import serve as static_serve
+from django.urls import include, path, re_path
 
 from beancan.api.routes import api_urls, hook_urls
 from beancan.realtime.views import events
@@ -13,6 +14,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api_urls),
     path("hooks/", include(hook_urls)),
+    path("w/", include("beancan.inbox.urls")),
+    # The embedded server serves the app's static files itself; behind a proxy, collectstatic.
+    re_path(r"^static/(?P<path>.*)$", static_serve, {"insecure": True}),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("realtime/<slug:workspace>/events", events, name="realtime-events"),

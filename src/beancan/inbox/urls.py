@@ -1,0 +1,9 @@
+from django.urls import path
+
+from beancan.inbox import views
+
+urlpatterns = [
+    path("<slug:workspace>/", views.inbox, name="inbox"),
+    path("<slug:workspace>/c/<int:pk>/", views.conversation, name="conversation"),
+    path("<slug:workspace>/c/<int:pk>/<slug:verb>", views.act, name="conversation-act"),
+]

@@ -1,0 +1,117 @@
+"""The inbox pages: queues with live counts, a conversation, its forms; roles, isolation and
+query budgets."""
+
+from __future__ import annotations
+
+import factories as f
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from beancan.inbox.ingest import ingest
+from beancan.inbox.models import CannedResponse, Conversation, Message, SendState, Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team():
+    ws = f.workspace("acme")
+    ch = f.channel(ws, name="x", handle="acmehelp", max_length=280)
+    ingest(
+        ch,
+        [
+            f.msg(
+                "m1",
+                author="rosa",
+                text="@acmehelp my router keeps dropping",
+                author_name="Rosa Diaz",
+            ),
+            f.msg("m2", author="tom", text="@acmehelp love the new plan", minutes=5),
+        ],
+    )
+    agent = f.user("agnes", ws=ws)
+    viewer = f.user("vera", ws=ws, role="viewer")
+    client = Client()
+    client.force_login(agent)
+    return ws, agent, viewer, client
+
+
+def test_queues_show_counts_and_rows_nearest_deadline_first(team):
+    ws, agent, _, client = team
+    page = client.get("/w/acme/")
+    assert page.status_code == 200 and page["Vary"].count("HX-Request") == 1
+    html = page.content.decode()
+    assert "router keeps dropping" in html and "love the new plan" in html
+    assert html.index("router keeps dropping") < html.index("love the new plan")
+    assert 'data-queue="unassigned">Unassigned <span class="count">2</span>' in html
+    fragment = client.get("/w/acme/?queue=mine", HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.startswith('<div id="queue"') and "Nothing in this queue" in fragment
+    assert client.get("/w/acme/?queue=nope").status_code == 404
+
+
+def test_queue_and_conversation_pages_keep_to_a_query_budget(team):
+    ws, _, _, client = team
+    ch = ws.channels.get()
+    ingest(ch, [f.msg(f"b{i}", author=f"user{i}", minutes=10 + i) for i in range(40)])
+    with CaptureQueriesContext(connection) as queue_queries:
+        assert client.get("/w/acme/").status_code == 200
+    conv = Conversation.objects.filter(workspace=ws).first()
+    with CaptureQueriesContext(connection) as conv_queries:
+        assert client.get(f"/w/acme/c/{conv.pk}/").status_code == 200
+    assert len(queue_queries) <= 12, [q["sql"][:80] for q in queue_queries]
+    assert len(conv_queries) <= 16, [q["sql"][:80] for q in conv_queries]
+
+
+def test_reply_with_a_canned_response_and_refuse_unfilled_variables(team):
+    ws, agent, _, client = team
+    CannedResponse.objects.create(
+        workspace=ws,
+        name="sorry",
+        text="Hi {first_name}, sorry! Your order {order_id}? {agent_name}",
+    )
+    conv = Conversation.objects.get(messages__external_id="m1")
+    page = client.get(f"/w/acme/c/{conv.pk}/").content.decode()
+    assert 'data-first-name="Rosa"' in page and "Hi {first_name}" in page
+    refused = client.post(
+        f"/w/acme/c/{conv.pk}/reply", {"text": "Hi Rosa, sorry! Your order {order_id}? agnes"}
+    )
+    assert refused.status_code == 400 and "fill in {order_id}" in refused.content.decode()
+    assert not Message.objects.filter(direction="out").exists()
+    sent = client.post(
+        f"/w/acme/c/{conv.pk}/reply", {"text": "Hi Rosa, sorry! Your order 1234? agnes"}
+    )
+    assert sent.status_code == 302
+    reply = Message.objects.get(direction="out")
+    assert reply.send_state == SendState.QUEUED and reply.sent_by == agent
+    assert client.post(f"/w/acme/c/{conv.pk}/assign-me").status_code == 302
+    assert client.post(f"/w/acme/c/{conv.pk}/resolve").status_code == 302
+    conv.refresh_from_db()
+    assert conv.status == Status.RESOLVED and conv.assignee == agent
+
+
+def test_a_viewer_sees_but_cannot_reply(team):
+    ws, _, viewer, _ = team
+    client = Client()
+    client.force_login(viewer)
+    conv = Conversation.objects.get(messages__external_id="m1")
+    page = client.get(f"/w/acme/c/{conv.pk}/").content.decode()
+    assert "router keeps dropping" in page and "Send reply" not in page
+    assert client.post(f"/w/acme/c/{conv.pk}/reply", {"text": "hi"}).status_code == 403
+    assert not Message.objects.filter(direction="out").exists()
+
+
+def test_pages_of_one_workspace_refuse_a_user_of_another(team):
+    ws, *_ = team
+    other = f.workspace("other")
+    stranger = f.user("sam", ws=other, role="admin")
+    client = Client()
+    client.force_login(stranger)
+    conv = Conversation.objects.filter(workspace=ws).first()
+    assert client.get("/w/acme/").status_code == 403
+    assert client.get(f"/w/acme/c/{conv.pk}/").status_code == 403
+    assert client.post(f"/w/acme/c/{conv.pk}/resolve").status_code == 403
+    # Their own workspace's URL with this conversation's id: not found there.
+    assert client.get(f"/w/other/c/{conv.pk}/").status_code == 404
+    assert Client().get("/w/acme/").status_code == 302  # to the login page
