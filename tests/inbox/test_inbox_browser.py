@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import factories as f
 import pytest
-from liveserver import Server
 
+import factories as f
 from beancan.audit.readers import open_source
 from beancan.connectors.replay import replay
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import CannedResponse, Message
+from liveserver import Server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

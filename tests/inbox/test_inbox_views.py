@@ -3,12 +3,12 @@ query budgets."""
 
 from __future__ import annotations
 
-import factories as f
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+import factories as f
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import CannedResponse, Conversation, Message, SendState, Status
 
@@ -39,7 +39,7 @@ def team():
 
 
 def test_queues_show_counts_and_rows_nearest_deadline_first(team):
-    ws, agent, _, client = team
+    _ws, _agent, _, client = team
     page = client.get("/w/acme/")
     assert page.status_code == 200 and page["Vary"].count("HX-Request") == 1
     html = page.content.decode()
@@ -92,7 +92,7 @@ def test_reply_with_a_canned_response_and_refuse_unfilled_variables(team):
 
 
 def test_a_viewer_sees_but_cannot_reply(team):
-    ws, _, viewer, _ = team
+    _ws, _, viewer, _ = team
     client = Client()
     client.force_login(viewer)
     conv = Conversation.objects.get(messages__external_id="m1")
