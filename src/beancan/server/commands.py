@@ -308,6 +308,17 @@ def run_worker(args) -> int:
     return 0
 
 
+DEMO_CANNED = (
+    (
+        "Sorry, looking into it",
+        "Hi {first_name}, sorry about this. I'm looking into it now. {agent_name}",
+    ),
+    (
+        "Order number please",
+        "Hi {first_name}, I found order {order_id}: a replacement is on its way. {agent_name}",
+    ),
+    ("Fixed", "Good news {first_name}: this is fixed now. Thanks for your patience! {agent_name}"),
+)
 DEMO_AGENTS = (("alice", "admin"), ("bob", "agent"), ("carol", "agent"), ("victor", "viewer"))
 
 
@@ -316,6 +327,7 @@ def setup_demo(out_dir: Path) -> tuple[Path, list[tuple[str, str, str]]]:
     from django.contrib.auth import get_user_model
 
     from beancan.audit.demo import DEMO_BRANDS, write_demo_export
+    from beancan.inbox.models import CannedResponse
     from beancan.workspaces.models import Membership
 
     ws, _ = create_workspace("demo", [b.handle for b in DEMO_BRANDS])
@@ -328,6 +340,8 @@ def setup_demo(out_dir: Path) -> tuple[Path, list[tuple[str, str, str]]]:
         user.save()
         Membership.objects.update_or_create(workspace=ws, user=user, defaults={"role": role})
         logins.append((username, password, role))
+    for name, text in DEMO_CANNED:
+        CannedResponse.objects.get_or_create(workspace=ws, name=name, defaults={"text": text})
     out_dir.mkdir(parents=True, exist_ok=True)
     export = out_dir / "demo-export.csv"
     if not export.exists():
