@@ -314,7 +314,7 @@ DEMO_CANNED = (
         "Hi {first_name}, sorry about this. I'm looking into it now. {agent_name}",
     ),
     (
-        "Order number please",
+        "Replacement on its way",
         "Hi {first_name}, I found order {order_id}: a replacement is on its way. {agent_name}",
     ),
     ("Fixed", "Good news {first_name}: this is fixed now. Thanks for your patience! {agent_name}"),
