@@ -115,3 +115,72 @@ def test_pages_of_one_workspace_refuse_a_user_of_another(team):
     # Their own workspace's URL with this conversation's id: not found there.
     assert client.get(f"/w/other/c/{conv.pk}/").status_code == 404
     assert Client().get("/w/acme/").status_code == 302  # to the login page
+
+
+def test_filters_narrow_the_queue(team):
+    ws, agent, _, client = team
+    conv = Conversation.objects.get(messages__external_id="m1")
+    client.post(f"/w/acme/c/{conv.pk}/tag", {"tag": "wifi"})
+    client.post(f"/w/acme/c/{conv.pk}/priority", {"priority": "high"})
+    html = lambda **q: client.get("/w/acme/", q).content.decode()  # noqa: E731
+    assert "router" in html(tag="wifi") and "love the new plan" not in html(tag="wifi")
+    assert "router" in html(priority="high") and "love the new plan" not in html(priority="high")
+    assert "love the new plan" in html(q="new plan") and "router" not in html(q="new plan")
+    for label, inside in (
+        ("negative", lambda v: v < -0.05),
+        ("neutral", lambda v: -0.05 <= v <= 0.05),
+        ("positive", lambda v: v > 0.05),
+    ):
+        page = html(sentiment=label)
+        for c in Conversation.objects.filter(workspace=ws):
+            snippet = "router keeps dropping" if c.messages.filter(external_id="m1") else "new plan"
+            assert (snippet in page) == inside(c.first_sentiment), (label, c.first_sentiment)
+    assert "router" in html(assignee="none")
+    client.post(f"/w/acme/c/{conv.pk}/assign", {"agent": str(agent.pk)})
+    assert "router" in html(assignee="agnes") and "love the new plan" not in html(assignee="agnes")
+
+
+def test_bulk_resolve_assign_and_tag(team):
+    ws, agent, _, client = team
+    ids = [str(c.pk) for c in Conversation.objects.filter(workspace=ws)]
+    r = client.post("/w/acme/bulk", {"ids": ids, "bulk": "assign", "agent": str(agent.pk)})
+    assert r.status_code == 302
+    assert set(Conversation.objects.values_list("assignee", flat=True)) == {agent.pk}
+    client.post("/w/acme/bulk", {"ids": ids, "bulk": "tag", "tag": "campaign"})
+    assert Conversation.objects.filter(tags__name="campaign").count() == 2
+    client.post("/w/acme/bulk", {"ids": ids[:1], "bulk": "resolve"})
+    assert Conversation.objects.filter(status=Status.RESOLVED).count() == 1
+    other = f.workspace("other")
+    ingest(f.channel(other), [f.msg("z", author="zoe")])
+    foreign = Conversation.objects.get(workspace=other)
+    client.post("/w/acme/bulk", {"ids": [str(foreign.pk)], "bulk": "resolve"})
+    foreign.refresh_from_db()
+    assert foreign.status == Status.OPEN  # ids of another workspace are ignored
+
+
+def test_composer_warns_about_impersonal_and_repeated_replies(team):
+    _ws, _, _, client = team
+    conv = Conversation.objects.get(messages__external_id="m1")
+    template = "Please DM us your account number and we will look into it."
+    for i in range(2):
+        client.post(f"/w/acme/c/{conv.pk}/reply", {"text": f"Hi Rosa, {template} {i}"})
+    warn = client.post(f"/w/acme/c/{conv.pk}/check", {"text": template}).content.decode()
+    assert "personal touch" in warn and "Nearly identical" in warn
+    fine = client.post(f"/w/acme/c/{conv.pk}/check", {"text": "Hi Rosa, a technician comes at 5"})
+    assert "<p>" not in fine.content.decode()
+
+
+def test_snooze_and_controls_on_the_conversation(team):
+    _ws, _agent, _, client = team
+    conv = Conversation.objects.get(messages__external_id="m1")
+    r = client.post(
+        f"/w/acme/c/{conv.pk}/snooze", {"until": "2099-01-01T09:00", "tz_offset": "-60"}
+    )
+    assert r.status_code == 302
+    conv.refresh_from_db()
+    assert conv.status == Status.SNOOZED and conv.snoozed_until.isoformat().startswith(
+        "2099-01-01T08:00"
+    )
+    r = client.post(f"/w/acme/c/{conv.pk}/snooze", {"until": "soon"})
+    assert r.status_code == 400 and "until" in r.content.decode()
+    assert client.post(f"/w/acme/c/{conv.pk}/priority", {"priority": "asap"}).status_code == 400

@@ -41,12 +41,38 @@ def queue_counts(actor: Actor) -> dict[str, int]:
     return qs.aggregate(**{key: Count("pk", filter=_queue_q(actor, key)) for key, _ in QUEUES})
 
 
-def inbox_list(actor: Actor, queue: str, limit: int = 100) -> list[Conversation]:
-    """A queue's conversations: the nearest deadline first, then the most recent."""
+FILTERS = ("q", "channel", "sentiment", "tag", "priority", "assignee")
+
+
+def _filters_q(filters: dict[str, str]) -> Q:
+    q = Q()
+    if v := filters.get("channel"):
+        q &= Q(channel_id=int(v)) if v.isdigit() else Q(pk__in=[])
+    if v := filters.get("sentiment"):
+        # The customer's first message's label, as the facts keep it.
+        bounds = {"negative": Q(first_sentiment__lt=-0.05), "positive": Q(first_sentiment__gt=0.05)}
+        q &= bounds.get(v, Q(first_sentiment__gte=-0.05, first_sentiment__lte=0.05))
+    if v := filters.get("tag"):
+        q &= Q(tags__name=v)
+    if v := filters.get("priority"):
+        q &= Q(priority=v)
+    if v := filters.get("q"):
+        q &= Q(pk__in=Message.objects.filter(text__icontains=v).values("conversation_id"))
+    if v := filters.get("assignee"):
+        q &= Q(assignee__isnull=True) if v == "none" else Q(assignee__username=v)
+    return q
+
+
+def inbox_list(
+    actor: Actor, queue: str, filters: dict[str, str] | None = None, limit: int = 100
+) -> list[Conversation]:
+    """A queue's conversations, filtered: the nearest deadline first, then the most recent."""
     actor.require("view")
     convs = list(
         Conversation.objects.in_workspace(actor.workspace)
         .filter(_queue_q(actor, queue))
+        .filter(_filters_q(filters or {}))
+        .distinct()
         .select_related("contact", "assignee", "channel")
         .prefetch_related(
             "tags",
@@ -98,6 +124,35 @@ def conversation_get(actor: Actor, conversation_id: int) -> Conversation:
     else:
         conv.identity_list, conv.past = [], []
     return conv
+
+
+def filter_choices(actor: Actor) -> dict[str, list]:
+    """What the queue filters offer: the workspace's channels, tags and agents."""
+    from beancan.inbox.models import Channel, Tag
+    from beancan.workspaces.models import Membership
+
+    ws = actor.workspace
+    return {
+        "channels": list(
+            Channel.objects.in_workspace(ws).order_by("name").values_list("pk", "name")
+        ),
+        "tags": list(Tag.objects.in_workspace(ws).order_by("name").values_list("name", flat=True)),
+        "agents": list(
+            Membership.objects.filter(workspace=ws)
+            .exclude(role="viewer")
+            .order_by("user__username")
+            .values_list("user__pk", "user__username")
+        ),
+    }
+
+
+def recent_replies(actor: Actor, conv: Conversation, limit: int = 200) -> list[str]:
+    """The brand's latest replies on the conversation's channel (for the canned warning)."""
+    return list(
+        Message.objects.filter(channel_id=conv.channel_id, direction="out")
+        .order_by("-posted_at")
+        .values_list("text", flat=True)[:limit]
+    )
 
 
 def canned_for(actor: Actor) -> list[CannedResponse]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from beancan.inbox import actions, selectors
 from beancan.inbox.models import Conversation
+from beancan.triage.reply_check import check_reply
 from beancan.workspaces.actors import Actor
 from beancan.workspaces.models import Workspace
 
@@ -35,13 +36,17 @@ def inbox(request, workspace: str):
     queue = request.GET.get("queue", "open")
     if queue not in dict(selectors.QUEUES):
         raise Http404("no such queue")
+    filters = {k: request.GET[k] for k in selectors.FILTERS if request.GET.get(k)}
     context = {
         "actor": actor,
         "workspace": actor.workspace,
         "queue": queue,
         "queues": selectors.QUEUES,
+        "filters": filters,
+        "choices": selectors.filter_choices(actor),
+        "can_act": actor.can("act"),
         "counts": selectors.queue_counts(actor),
-        "conversations": selectors.inbox_list(actor, queue),
+        "conversations": selectors.inbox_list(actor, queue, filters),
     }
     fragment = "inbox/_counts.html" if request.GET.get("part") == "counts" else "inbox/_queue.html"
     return _render(request, "inbox/inbox.html", fragment, context)
@@ -61,9 +66,54 @@ def _conversation_context(actor: Actor, pk: int, **extra) -> dict:
         "first_name": conv.contact.first_name if conv.contact else "",
         "agent_name": agent_name,
         "draft": "",
+        "choices": selectors.filter_choices(actor),
+        "priorities": ["urgent", "high", "normal", "low"],
         "error": "",
         **extra,
     }
+
+
+@login_required
+@require_POST
+def bulk(request, workspace: str):
+    """Assign, tag or resolve the checked conversations, each through its action."""
+    actor = _actor(request, workspace)
+    actor.require("act")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    convs = list(Conversation.objects.in_workspace(actor.workspace).filter(pk__in=ids))
+    what = request.POST.get("bulk")
+    try:
+        for conv in convs:
+            if what == "resolve":
+                actions.conversation_resolve(actor, conv)
+            elif what == "assign":
+                actions.conversation_assign(actor, conv, _member(actor, request.POST.get("agent")))
+            elif what == "tag" and request.POST.get("tag", "").strip():
+                actions.conversation_tag(actor, conv, add=[request.POST["tag"]])
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    return HttpResponseRedirect(request.POST.get("next") or reverse("inbox", args=[workspace]))
+
+
+def _member(actor: Actor, user_id: str | None):
+    from django.contrib.auth import get_user_model
+
+    if not user_id:
+        return None
+    user = get_user_model().objects.filter(pk=int(user_id) if user_id.isdigit() else -1).first()
+    if user is None:
+        raise ValidationError("agent: not a member of this workspace")
+    return user
+
+
+@login_required
+@require_POST
+def check(request, workspace: str, pk: int):
+    """The composer's live warnings for a draft reply (a fragment)."""
+    actor = _actor(request, workspace)
+    conv = _target(actor, pk)
+    warnings = check_reply(request.POST.get("text", ""), selectors.recent_replies(actor, conv))
+    return render(request, "inbox/_warnings.html", {"warnings": warnings})
 
 
 @login_required
@@ -74,6 +124,20 @@ def conversation(request, workspace: str, pk: int):
     except Conversation.DoesNotExist as exc:
         raise Http404("no such conversation") from exc
     return _render(request, "inbox/conversation.html", "inbox/_thread.html", context)
+
+
+def _local_time(value: str, request):
+    """A datetime-local field's value, in the browser's offset (minutes) if it sent one."""
+    from datetime import datetime, timedelta, timezone
+
+    try:
+        naive = datetime.fromisoformat(value)
+        offset = int(request.POST.get("tz_offset") or 0)
+    except ValueError as exc:
+        raise ValidationError("until: a date and time like 2026-11-24T09:00") from exc
+    if naive.tzinfo is not None:
+        return naive
+    return naive.replace(tzinfo=timezone(timedelta(minutes=-offset)))
 
 
 def _back(workspace: str, pk: int) -> HttpResponseRedirect:
@@ -107,6 +171,22 @@ def act(request, workspace: str, pk: int, verb: str):
             actions.note_add(actor, conv, text)
         elif verb == "assign-me":
             actions.conversation_assign(actor, conv, actor.user)
+        elif verb == "assign":
+            actions.conversation_assign(actor, conv, _member(actor, request.POST.get("agent")))
+        elif verb == "tag":
+            actions.conversation_tag(
+                actor, conv, add=[t for t in [request.POST.get("tag", "").strip()] if t]
+            )
+        elif verb == "priority":
+            actions.conversation_set_priority(actor, conv, request.POST.get("priority", ""))
+        elif verb == "snooze":
+            until = request.POST.get("until")
+            actions.conversation_snooze(
+                actor,
+                conv,
+                until=_local_time(until, request) if until else None,
+                until_reply=request.POST.get("until_reply") == "1",
+            )
         elif verb == "resolve":
             actions.conversation_resolve(actor, conv)
         elif verb == "reopen":

@@ -9,6 +9,10 @@
       let data = {};
       try { data = JSON.parse(event.data); } catch (e) { return; }
       htmx.trigger(body, "beancan:changed", data);
+      // The queue is re-fetched unless the agent has rows checked for a bulk action.
+      if (!document.querySelector("input[name=ids]:checked")) {
+        htmx.trigger(body, "beancan:queue", data);
+      }
       if (data.conversation_id) {
         htmx.trigger(body, "beancan:conv-" + data.conversation_id, data);
       }
@@ -55,10 +59,52 @@
 
   document.addEventListener("submit", function (event) {
     const form = event.target;
+    if (form.matches("[data-snooze]")) {
+      form.querySelector("[name=tz_offset]").value = new Date().getTimezoneOffset();
+    }
     const area = form.querySelector("textarea[name=text][data-limit]");
     if (area && unfilled(area.value).length) {
       event.preventDefault();
       area.focus();
+    }
+  });
+
+  // Keyboard shortcuts, ignored while typing.
+  let selected = -1;
+  function rows() { return Array.from(document.querySelectorAll("tr[data-conversation]")); }
+  function select(i) {
+    const all = rows();
+    if (!all.length) { return; }
+    selected = Math.max(0, Math.min(all.length - 1, i));
+    all.forEach(function (r, n) { r.classList.toggle("selected", n === selected); });
+    all[selected].scrollIntoView({ block: "nearest" });
+  }
+  function click(selector) {
+    const el = document.querySelector(selector);
+    if (el) { el.click(); }
+  }
+  function focus(selector) {
+    const el = document.querySelector(selector);
+    if (el) { el.focus(); }
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.target.closest("input, textarea, select")) { return; }
+    const page = body.dataset.page;
+    const key = event.key;
+    if (key === "/" ) { event.preventDefault(); focus("#search"); return; }
+    if (page === "inbox") {
+      if (key === "j") { select(selected + 1); }
+      else if (key === "k") { select(selected - 1); }
+      else if ((key === "o" || key === "Enter") && selected >= 0) {
+        const link = rows()[selected].querySelector("a");
+        if (link) { link.click(); }
+      }
+    } else if (page === "conversation") {
+      if (key === "r") { event.preventDefault(); focus("#reply-text"); }
+      else if (key === "n") { event.preventDefault(); focus("#note-text"); }
+      else if (key === "a") { event.preventDefault(); focus("#assign-agent"); }
+      else if (key === "e") { click("[data-resolve]"); }
     }
   });
 })();
