@@ -106,17 +106,23 @@ def test_two_agents_and_a_viewer_work_a_mention_live(server, browser, tmp_path):
     row.wait_for(timeout=5000)
     assert alice.locator("[data-queue=unassigned] .count").inner_text() == "2"
 
-    # Alice opens it and answers with the canned response: the first name is filled in.
-    row.get_by_role("link").click()
+    # Alice opens it from the keyboard (j selects the first row, o opens it) and answers with the
+    # canned response: the first name is filled in.
+    alice.keyboard.press("j")
+    alice.keyboard.press("o")
     alice.wait_for_url(re.compile(r"/w/acme/c/\d+/$"))
     conversation_url = alice.url
     bob = _login(browser, server, "bob")
     bob.goto(conversation_url)
     bob.wait_for_function("document.body.dataset.live === '1'")
     alice.wait_for_function("document.body.dataset.live === '1'")
+    alice.keyboard.press("r")  # focuses the reply box
+    alice.keyboard.type("We are looking into it.")
+    alice.locator("#warnings", has_text="No personal touch").wait_for(timeout=5000)
     alice.get_by_label("Canned response").select_option(label="outage")
     text = alice.get_by_label(re.compile("^Message")).input_value()
     assert text == "Hi Rosa, sorry about that: we are on it. alice"
+    alice.wait_for_function("!document.querySelector('#warnings').textContent.trim()")
     alice.get_by_role("button", name="Send reply").click()
     alice.locator("article.msg.out", has_text="Hi Rosa").wait_for(timeout=5000)
 
