@@ -34,4 +34,6 @@ def wake_snoozed(limit: int = SNOOZE_BATCH) -> int:
 
 def tick() -> dict[str, int]:
     """One pass of every sweep."""
-    return {"outbox": sweep_outbox(), "snoozed": wake_snoozed()}
+    from beancan.inbox.assignment import auto_assign_all
+
+    return {"outbox": sweep_outbox(), "snoozed": wake_snoozed(), "assigned": auto_assign_all()}

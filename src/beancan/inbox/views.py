@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
-from beancan.inbox import actions, selectors
+from beancan.inbox import actions, assignment, selectors
 from beancan.inbox.models import Conversation
 from beancan.triage.reply_check import check_reply
 from beancan.workspaces.actors import Actor
@@ -37,6 +37,7 @@ def inbox(request, workspace: str):
     if queue not in dict(selectors.QUEUES):
         raise Http404("no such queue")
     filters = {k: request.GET[k] for k in selectors.FILTERS if request.GET.get(k)}
+    loads = assignment.agent_loads(actor.workspace)
     context = {
         "actor": actor,
         "workspace": actor.workspace,
@@ -46,6 +47,8 @@ def inbox(request, workspace: str):
         "choices": selectors.filter_choices(actor),
         "can_act": actor.can("act"),
         "counts": selectors.queue_counts(actor),
+        "agents": loads,
+        "me": next((m for m in loads if m.user_id == actor.user.pk), None),
         "conversations": selectors.inbox_list(actor, queue, filters),
     }
     fragment = "inbox/_counts.html" if request.GET.get("part") == "counts" else "inbox/_queue.html"
@@ -104,6 +107,19 @@ def _member(actor: Actor, user_id: str | None):
     if user is None:
         raise ValidationError("agent: not a member of this workspace")
     return user
+
+
+@login_required
+@require_POST
+def presence(request, workspace: str):
+    """An agent sets online, away or offline."""
+    actor = _actor(request, workspace)
+    actor.require("act")
+    try:
+        assignment.presence_set(actor, request.POST.get("presence", ""))
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    return HttpResponseRedirect(request.POST.get("next") or reverse("inbox", args=[workspace]))
 
 
 @login_required

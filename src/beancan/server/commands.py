@@ -331,6 +331,8 @@ def setup_demo(out_dir: Path) -> tuple[Path, list[tuple[str, str, str]]]:
     from beancan.workspaces.models import Membership
 
     ws, _ = create_workspace("demo", [b.handle for b in DEMO_BRANDS])
+    ws.auto_assign = True
+    ws.save(update_fields=["auto_assign"])
     logins = []
     User = get_user_model()
     for username, role in DEMO_AGENTS:
@@ -338,7 +340,10 @@ def setup_demo(out_dir: Path) -> tuple[Path, list[tuple[str, str, str]]]:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.set_password(password)
         user.save()
-        Membership.objects.update_or_create(workspace=ws, user=user, defaults={"role": role})
+        presence = "online" if username in ("bob", "carol") else "offline"
+        Membership.objects.update_or_create(
+            workspace=ws, user=user, defaults={"role": role, "presence": presence}
+        )
         logins.append((username, password, role))
     for name, text in DEMO_CANNED:
         CannedResponse.objects.get_or_create(workspace=ws, name=name, defaults={"text": text})

@@ -38,6 +38,8 @@ class Workspace(models.Model):
     # channel if it was active within this many seconds.
     reopen_window_seconds = models.PositiveIntegerField(default=24 * 3600)
     vip_handles = models.JSONField(default=list, blank=True)
+    # New open conversations go round-robin to online agents with free capacity.
+    auto_assign = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -70,6 +72,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
     presence = models.CharField(max_length=8, choices=Presence.choices, default=Presence.OFFLINE)
     capacity = models.PositiveSmallIntegerField(default=10)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
