@@ -119,6 +119,9 @@ def test_two_agents_and_a_viewer_work_a_mention_live(server, browser, tmp_path):
     alice.keyboard.press("r")  # focuses the reply box
     alice.keyboard.type("We are looking into it.")
     alice.locator("#warnings", has_text="No personal touch").wait_for(timeout=5000)
+    # Collision detection: each sees the other on the conversation.
+    bob.locator("#viewers-box", has_text="alice is replying").wait_for(timeout=5000)
+    alice.locator("#viewers-box", has_text="bob is viewing").wait_for(timeout=5000)
     alice.get_by_label("Canned response").select_option(label="outage")
     text = alice.get_by_label(re.compile("^Message")).input_value()
     assert text == "Hi Rosa, sorry about that: we are on it. alice"

@@ -21,6 +21,7 @@ from beancan.inbox.actions import (
     note_add,
     reply_send,
 )
+from beancan.inbox.collision import viewer_heartbeat
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import Conversation, Message, SendState
 from beancan.inbox.outbox import send_outbound
@@ -97,6 +98,7 @@ def test_every_action_publishes_events_that_match_their_schema_and_every_type_is
     )
     rec.step("conversation_reopen", conversation_reopen, actor, conv)
     rec.step("conversation_resolve", conversation_resolve, actor, conv)
+    rec.step("viewer_heartbeat", viewer_heartbeat, actor, conv, typing=True)
     Conversation.objects.filter(pk=conv.pk).update(channel=_refusing_channel(ws))
     conv.refresh_from_db()
     failing = rec.step("reply_send, unreachable network", reply_send, actor, conv, "Hello?")
@@ -118,6 +120,7 @@ def test_every_action_publishes_events_that_match_their_schema_and_every_type_is
         "conversation_snooze": UPDATED,
         "conversation_reopen": UPDATED,
         "conversation_resolve": UPDATED,
+        "viewer_heartbeat": ["conversation.viewers"],
         "reply_send, unreachable network": ["message.created", "conversation.updated"],
         "send_outbound, failed": ["message.failed"],
     }

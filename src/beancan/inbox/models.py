@@ -278,6 +278,20 @@ class Note(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
 
+class ConversationViewer(models.Model):
+    """Who has a conversation open, and whether they are typing (collision detection)."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    typing = models.BooleanField(default=False)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "user"], name="one_viewer_row")
+        ]
+
+
 class CannedResponse(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="canned")
     name = models.CharField(max_length=100)

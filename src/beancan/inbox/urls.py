@@ -8,5 +8,6 @@ urlpatterns = [
     path("<slug:workspace>/presence", views.presence, name="presence"),
     path("<slug:workspace>/c/<int:pk>/", views.conversation, name="conversation"),
     path("<slug:workspace>/c/<int:pk>/check", views.check, name="conversation-check"),
+    path("<slug:workspace>/c/<int:pk>/heartbeat", views.heartbeat, name="conversation-heartbeat"),
     path("<slug:workspace>/c/<int:pk>/<slug:verb>", views.act, name="conversation-act"),
 ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
-from beancan.inbox import actions, assignment, selectors
+from beancan.inbox import actions, assignment, collision, selectors
 from beancan.inbox.models import Conversation
 from beancan.triage.reply_check import check_reply
 from beancan.workspaces.actors import Actor
@@ -120,6 +120,24 @@ def presence(request, workspace: str):
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages))
     return HttpResponseRedirect(request.POST.get("next") or reverse("inbox", args=[workspace]))
+
+
+@login_required
+@require_POST
+def heartbeat(request, workspace: str, pk: int):
+    """The conversation page says it is open (typing or not, or leaving); answers who else is."""
+    actor = _actor(request, workspace)
+    conv = _target(actor, pk)
+    everyone = collision.viewer_heartbeat(
+        actor,
+        conv,
+        typing=request.POST.get("typing") == "1",
+        leaving=request.POST.get("leaving") == "1",
+    )
+    me = actor.user.get_username()
+    return render(
+        request, "inbox/_viewers.html", {"others": [v for v in everyone if v["user"] != me]}
+    )
 
 
 @login_required

@@ -22,6 +22,7 @@ SCHEMAS: dict[str, frozenset[str]] = {
         {"conversation_id", "status", "assignee_id", "priority", "due_at"}
     ),
     "note.created": frozenset({"conversation_id", "note_id", "author", "text"}),
+    "conversation.viewers": frozenset({"conversation_id", "viewers"}),
 }
 
 

@@ -18,7 +18,7 @@
       }
     };
     ["message.created", "message.sent", "message.failed", "conversation.created",
-     "conversation.updated", "note.created"].forEach(function (type) {
+     "conversation.updated", "note.created", "conversation.viewers"].forEach(function (type) {
       source.addEventListener(type, relay);
     });
     source.onopen = function () { body.dataset.live = "1"; };
@@ -68,6 +68,43 @@
       area.focus();
     }
   });
+
+  // Collision detection: tell the server this page is open (and whether the agent is typing);
+  // show who else is. Re-sent every 10 s, at once when typing starts or stops, and when others
+  // come and go.
+  const box = document.getElementById("viewers-box");
+  if (box) {
+    let typing = false;
+    let lastKey = 0;
+    const beat = function (leaving) {
+      const data = new FormData();
+      data.append("typing", typing ? "1" : "0");
+      if (leaving) { data.append("leaving", "1"); }
+      const token = JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+      const request = fetch(box.dataset.heartbeat, {
+        method: "POST", body: data, headers: { "X-CSRFToken": token }, keepalive: !!leaving,
+      });
+      if (!leaving) {
+        request.then(function (r) { return r.text(); }).then(function (html) {
+          box.innerHTML = html;
+        }).catch(function () {});
+      }
+    };
+    beat(false);
+    setInterval(function () {
+      if (typing && Date.now() - lastKey > 8000) { typing = false; }
+      beat(false);
+    }, 10000);
+    document.addEventListener("input", function (event) {
+      if (!event.target.closest("#reply-text")) { return; }
+      lastKey = Date.now();
+      if (!typing) { typing = true; beat(false); }
+    });
+    body.addEventListener("beancan:conv-" + box.dataset.conversation, function (event) {
+      if (event.detail && event.detail.viewers) { beat(false); }
+    });
+    window.addEventListener("pagehide", function () { beat(true); });
+  }
 
   // Keyboard shortcuts, ignored while typing.
   let selected = -1;

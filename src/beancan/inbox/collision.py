@@ -1,0 +1,51 @@
+"""Collision detection: who else has a conversation open or is typing a reply to it. Pages send
+a heartbeat; a viewer not heard from for STALE seconds has left."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from beancan.inbox.models import Conversation, ConversationViewer
+from beancan.realtime.events import publish
+from beancan.workspaces.actors import Actor
+
+STALE = timedelta(seconds=30)
+
+
+def viewers(conv: Conversation) -> list[dict]:
+    """Who is on the conversation now: [{"user", "typing"}], by name."""
+    since = timezone.now() - STALE
+    rows = (
+        ConversationViewer.objects.filter(conversation=conv, seen_at__gte=since)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return [{"user": r.user.get_username(), "typing": r.typing} for r in rows]
+
+
+@transaction.atomic
+def viewer_heartbeat(actor: Actor, conv: Conversation, typing: bool, leaving: bool = False):
+    """Record that the actor views (or types in, or left) the conversation; tells the others
+    when the set of viewers changes. Returns the viewers now."""
+    actor.require("view")
+    actor.require_same_workspace(conv)
+    before = viewers(conv)
+    if leaving:
+        ConversationViewer.objects.filter(conversation=conv, user=actor.user).delete()
+    else:
+        ConversationViewer.objects.update_or_create(
+            conversation=conv,
+            user=actor.user,
+            defaults={"typing": typing, "seen_at": timezone.now()},
+        )
+    after = viewers(conv)
+    if after != before:
+        publish(
+            conv.workspace_id,
+            "conversation.viewers",
+            {"conversation_id": conv.pk, "viewers": after},
+        )
+    return after
