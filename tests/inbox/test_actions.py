@@ -100,3 +100,21 @@ def test_merging_contacts_moves_identities_and_conversations(setup):
     assert other.merged_into == keep
     with pytest.raises(ValidationError):
         actions.contact_merge(agent, keep, other)
+
+
+def test_move_to_private_posts_a_public_note_then_the_private_message(setup):
+    _ws, _ch, conv, agent, _, _ = setup
+    from beancan.inbox.models import Contact, Message
+
+    Contact.objects.filter(pk=conv.contact_id).update(name="Pia Lund")
+    conv.refresh_from_db()
+    public, private = actions.move_to_private(agent, conv, "Could you send me your order number?")
+    assert not public.private and public.text.startswith("Hi Pia, we've sent you a private")
+    assert private.private and private.text == "Could you send me your order number?"
+    assert list(
+        Message.objects.filter(conversation=conv, direction="out")
+        .order_by("pk")
+        .values_list("private", flat=True)
+    ) == [False, True]
+    with pytest.raises(ValidationError):
+        actions.move_to_private(agent, conv, "  ")

@@ -184,3 +184,13 @@ def test_snooze_and_controls_on_the_conversation(team):
     r = client.post(f"/w/acme/c/{conv.pk}/snooze", {"until": "soon"})
     assert r.status_code == 400 and "until" in r.content.decode()
     assert client.post(f"/w/acme/c/{conv.pk}/priority", {"priority": "asap"}).status_code == 400
+
+
+def test_move_to_private_from_the_composer(team):
+    _ws, _, _, client = team
+    conv = Conversation.objects.get(messages__external_id="m1")
+    r = client.post(f"/w/acme/c/{conv.pk}/move-private", {"text": "Can you DM the router serial?"})
+    assert r.status_code == 302
+    sent = list(Message.objects.filter(direction="out").order_by("pk"))
+    assert [m.private for m in sent] == [False, True]
+    assert sent[0].text.startswith("Hi Rosa, we've sent you a private message")

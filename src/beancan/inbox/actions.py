@@ -259,6 +259,23 @@ def reply_send(
     return message
 
 
+HANDOFF_NOTE = "{greeting}we've sent you a private message so we can look into this with you."
+
+
+@transaction.atomic
+def move_to_private(actor: Actor, conv: Conversation, private_text: str) -> tuple[Message, Message]:
+    """Public to private: a short public reply saying so, then the private message that opens
+    the private thread. Both go through the outbox; returns (public, private)."""
+    if not private_text.strip():
+        raise ValidationError("text: write the private message first")
+    contact = conv.contact
+    first = contact.first_name if contact is not None else ""
+    note = HANDOFF_NOTE.format(greeting=f"Hi {first}, " if first else "Hi, ")
+    public = reply_send(actor, conv, note)
+    private = reply_send(actor, conv, private_text, private=True)
+    return public, private
+
+
 @transaction.atomic
 def canned_create(actor: Actor, name: str, text: str, shortcut: str = "") -> CannedResponse:
     actor.require("manage")

@@ -201,6 +201,8 @@ def act(request, workspace: str, pk: int, verb: str):
                 private=request.POST.get("private") == "1",
                 idempotency_key=request.POST.get("idempotency_key") or None,
             )
+        elif verb == "move-private":
+            actions.move_to_private(actor, conv, text)
         elif verb == "note":
             actions.note_add(actor, conv, text)
         elif verb == "assign-me":
