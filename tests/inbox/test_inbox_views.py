@@ -194,3 +194,17 @@ def test_move_to_private_from_the_composer(team):
     sent = list(Message.objects.filter(direction="out").order_by("pk"))
     assert [m.private for m in sent] == [False, True]
     assert sent[0].text.startswith("Hi Rosa, we've sent you a private message")
+
+
+def test_a_note_mentioning_an_agent_notifies_them_until_they_look(team):
+    ws, _agent, _, client = team
+    conv = Conversation.objects.get(messages__external_id="m1")
+    colleague = f.user("omar", ws=ws)
+    client.post(f"/w/acme/c/{conv.pk}/note", {"text": "@omar can you check the line test?"})
+    omar = Client()
+    omar.force_login(colleague)
+    assert 'class="count unread">1<' in omar.get("/w/acme/").content.decode()
+    page = omar.get("/w/acme/mentions").content.decode()
+    assert "can you check the line test?" in page and "<strong>new</strong>" in page
+    assert 'class="count">0<' in omar.get("/w/acme/").content.decode().split("Mentions of me")[1]
+    assert 'class="count">0<' in client.get("/w/acme/").content.decode().split("Mentions of me")[1]

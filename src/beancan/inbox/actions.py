@@ -21,6 +21,7 @@ from beancan.inbox.models import (
     Identity,
     Message,
     Note,
+    Notification,
     Priority,
     SendState,
     Status,
@@ -183,6 +184,9 @@ def note_add(actor: Actor, conv: Conversation, text: str) -> Note:
             memberships__workspace_id=conv.workspace_id, username__in=names
         )
         note.mentions.set(users)
+        Notification.objects.bulk_create(
+            [Notification(workspace_id=conv.workspace_id, user=u, note=note) for u in users]
+        )
     actor.audit("note.created", note, conversation_id=conv.pk)
     publish(
         conv.workspace_id,
@@ -257,6 +261,13 @@ def reply_send(
 
     transaction.on_commit(lambda: send_outbound.enqueue(message.pk))
     return message
+
+
+def notifications_read(actor: Actor) -> int:
+    """Mark the actor's mentions in this workspace as seen."""
+    return Notification.objects.filter(
+        workspace=actor.workspace, user=actor.user, read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 HANDOFF_NOTE = "{greeting}we've sent you a private message so we can look into this with you."

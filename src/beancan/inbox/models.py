@@ -278,6 +278,19 @@ class Note(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
 
+class Notification(models.Model):
+    """A note that @mentions an agent, until they have seen it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "workspace", "read_at"])]
+
+
 class ConversationViewer(models.Model):
     """Who has a conversation open, and whether they are typing (collision detection)."""
 

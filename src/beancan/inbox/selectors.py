@@ -7,7 +7,15 @@ from datetime import timedelta
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
-from beancan.inbox.models import CannedResponse, Conversation, Identity, Message, Note, Status
+from beancan.inbox.models import (
+    CannedResponse,
+    Conversation,
+    Identity,
+    Message,
+    Note,
+    Notification,
+    Status,
+)
 from beancan.workspaces.actors import Actor
 
 NEAR_DEADLINE = timedelta(minutes=15)
@@ -36,9 +44,22 @@ def _queue_q(actor: Actor, queue: str) -> Q:
 
 
 def queue_counts(actor: Actor) -> dict[str, int]:
-    """The live count of every queue, in one query."""
+    """The live count of every queue, in one query, and the actor's unread mentions."""
     qs = Conversation.objects.in_workspace(actor.workspace)
-    return qs.aggregate(**{key: Count("pk", filter=_queue_q(actor, key)) for key, _ in QUEUES})
+    counts = qs.aggregate(**{key: Count("pk", filter=_queue_q(actor, key)) for key, _ in QUEUES})
+    counts["mentions"] = Notification.objects.filter(
+        workspace=actor.workspace, user=actor.user, read_at__isnull=True
+    ).count()
+    return counts
+
+
+def mentions_list(actor: Actor, limit: int = 100) -> list[Notification]:
+    """The notes that @mention the actor, newest first."""
+    return list(
+        Notification.objects.filter(workspace=actor.workspace, user=actor.user)
+        .select_related("note__author", "note__conversation")
+        .order_by("-pk")[:limit]
+    )
 
 
 FILTERS = ("q", "channel", "sentiment", "tag", "priority", "assignee")

@@ -110,6 +110,23 @@ def _member(actor: Actor, user_id: str | None):
 
 
 @login_required
+def mentions(request, workspace: str):
+    """Notes that @mention me; opening the page marks them read."""
+    actor = _actor(request, workspace)
+    items = selectors.mentions_list(actor)
+    actions.notifications_read(actor)
+    context = {
+        "actor": actor,
+        "workspace": actor.workspace,
+        "items": items,
+        "queue": "",
+        "queues": selectors.QUEUES,
+        "counts": selectors.queue_counts(actor),
+    }
+    return render(request, "inbox/mentions.html", context)
+
+
+@login_required
 @require_POST
 def presence(request, workspace: str):
     """An agent sets online, away or offline."""
