@@ -93,6 +93,7 @@ def add_commands(commands, parser_class) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-worker", action="store_true", help="web only (run `beancan worker`)")
+    p.add_argument("--web-processes", type=int, default=1, help="uvicorn worker processes")
     p.add_argument("--demo", action="store_true", help="set up the demo workspace and replay it")
     p.set_defaults(run=run_serve)
 
@@ -406,6 +407,7 @@ def run_serve(args) -> int:
             log_level="warning",
             lifespan="off",
             timeout_graceful_shutdown=5,  # SSE streams never end by themselves
+            workers=max(1, args.web_processes),
         )
     finally:
         stop()
