@@ -23,6 +23,7 @@ from beancan.inbox.models import (
     Note,
     Notification,
     Priority,
+    SavedView,
     SendState,
     Status,
     Tag,
@@ -261,6 +262,31 @@ def reply_send(
 
     transaction.on_commit(lambda: send_outbound.enqueue(message.pk))
     return message
+
+
+@transaction.atomic
+def saved_view_create(actor: Actor, name: str, query: str, shared: bool = False) -> SavedView:
+    """Save the inbox's current queue and filters under a name (replacing one of that name)."""
+    from urllib.parse import parse_qsl, urlencode
+
+    from beancan.inbox.selectors import FILTERS, QUEUES
+
+    actor.require("view")
+    name = name.strip()
+    if not name or len(name) > 60:
+        raise ValidationError("name: 1 to 60 characters")
+    keep = {"queue", *FILTERS}
+    pairs = [(k, v) for k, v in parse_qsl(query) if k in keep and v]
+    if dict(pairs).get("queue", "open") not in dict(QUEUES):
+        raise ValidationError("queue: not a queue")
+    view, _ = SavedView.objects.update_or_create(
+        workspace=actor.workspace,
+        user=actor.user,
+        name=name,
+        defaults={"query": urlencode(pairs)[:500], "shared": shared},
+    )
+    actor.audit("view.saved", view, name=name)
+    return view
 
 
 def notifications_read(actor: Actor) -> int:

@@ -278,6 +278,21 @@ class Note(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
 
+class SavedView(models.Model):
+    """A queue and filters an agent named, to come back to (shared with the team if chosen)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=500)  # the inbox's query string
+    shared = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user", "name"], name="saved_view_name")
+        ]
+
+
 class Notification(models.Model):
     """A note that @mentions an agent, until they have seen it."""
 

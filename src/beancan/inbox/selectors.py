@@ -14,6 +14,7 @@ from beancan.inbox.models import (
     Message,
     Note,
     Notification,
+    SavedView,
     Status,
 )
 from beancan.workspaces.actors import Actor
@@ -51,6 +52,27 @@ def queue_counts(actor: Actor) -> dict[str, int]:
         workspace=actor.workspace, user=actor.user, read_at__isnull=True
     ).count()
     return counts
+
+
+def saved_views(actor: Actor) -> list[SavedView]:
+    """The actor's saved views and those shared with the team."""
+    return list(
+        SavedView.objects.filter(workspace=actor.workspace)
+        .filter(Q(user=actor.user) | Q(shared=True))
+        .order_by("name")
+    )
+
+
+def sentiment_trend(conv: Conversation) -> list[tuple[int, float]]:
+    """The customer's first-message sentiment over their last conversations, oldest first."""
+    if not conv.contact_id:
+        return []
+    rows = (
+        Conversation.objects.filter(contact_id=conv.contact_id, first_sentiment__isnull=False)
+        .order_by("-first_inbound_at")
+        .values_list("pk", "first_sentiment")[:12]
+    )
+    return list(reversed(rows))
 
 
 def mentions_list(actor: Actor, limit: int = 100) -> list[Notification]:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("<slug:workspace>/bulk", views.bulk, name="inbox-bulk"),
     path("<slug:workspace>/presence", views.presence, name="presence"),
     path("<slug:workspace>/mentions", views.mentions, name="mentions"),
+    path("<slug:workspace>/views", views.save_view, name="save-view"),
     path("<slug:workspace>/c/<int:pk>/", views.conversation, name="conversation"),
     path("<slug:workspace>/c/<int:pk>/check", views.check, name="conversation-check"),
     path("<slug:workspace>/c/<int:pk>/heartbeat", views.heartbeat, name="conversation-heartbeat"),

@@ -48,6 +48,7 @@ def inbox(request, workspace: str):
         "can_act": actor.can("act"),
         "counts": selectors.queue_counts(actor),
         "agents": loads,
+        "saved": selectors.saved_views(actor),
         "me": next((m for m in loads if m.user_id == actor.user.pk), None),
         "conversations": selectors.inbox_list(actor, queue, filters),
     }
@@ -71,6 +72,8 @@ def _conversation_context(actor: Actor, pk: int, **extra) -> dict:
         "draft": "",
         "choices": selectors.filter_choices(actor),
         "priorities": ["urgent", "high", "normal", "low"],
+        "trend": selectors.sentiment_trend(conv),
+        "teams": list(actor.workspace.teams.order_by("name").values_list("pk", "name")),
         "error": "",
         **extra,
     }
@@ -107,6 +110,21 @@ def _member(actor: Actor, user_id: str | None):
     if user is None:
         raise ValidationError("agent: not a member of this workspace")
     return user
+
+
+@login_required
+@require_POST
+def save_view(request, workspace: str):
+    """Save the current queue and filters under a name."""
+    actor = _actor(request, workspace)
+    query = request.POST.get("query", "")
+    try:
+        actions.saved_view_create(
+            actor, request.POST.get("name", ""), query, request.POST.get("shared") == "1"
+        )
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    return HttpResponseRedirect(reverse("inbox", args=[workspace]) + "?" + query)
 
 
 @login_required
@@ -225,7 +243,13 @@ def act(request, workspace: str, pk: int, verb: str):
         elif verb == "assign-me":
             actions.conversation_assign(actor, conv, actor.user)
         elif verb == "assign":
-            actions.conversation_assign(actor, conv, _member(actor, request.POST.get("agent")))
+            team_id = request.POST.get("team") or ""
+            team = (
+                actor.workspace.teams.filter(pk=int(team_id)).first() if team_id.isdigit() else None
+            )
+            actions.conversation_assign(
+                actor, conv, _member(actor, request.POST.get("agent")), team
+            )
         elif verb == "tag":
             actions.conversation_tag(
                 actor, conv, add=[t for t in [request.POST.get("tag", "").strip()] if t]

@@ -11,3 +11,15 @@ def get_item(mapping, key):
 @register.filter
 def make_list_words(value: str) -> list[str]:
     return value.split()
+
+
+@register.filter
+def trend_y(value: float) -> float:
+    """A sentiment score (-1..1) as the y of a 60-pixel-high chart (positive up)."""
+    return round(30 - 26 * max(-1.0, min(1.0, float(value))), 1)
+
+
+@register.filter
+def is_http(url: str) -> bool:
+    """Only http(s) links from a network profile are made clickable (never javascript:)."""
+    return str(url or "").lower().startswith(("http://", "https://"))
