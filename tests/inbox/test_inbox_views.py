@@ -239,3 +239,16 @@ def test_saved_views_teams_and_the_customer_panel(team):
     page = client.get(f"/w/acme/c/{conv.pk}/").content.decode()
     assert "javascript:alert" not in page
     assert "Sentiment, last conversations" in page and "<circle" in page
+
+
+def test_merge_the_customer_with_another_contact_from_the_panel(team):
+    ws, _, _, client = team
+    conv = Conversation.objects.get(messages__external_id="m1")
+    ingest(f.channel(ws, kind="email", name="mail"), [f.msg("e1", author="rosa@example.com")])
+    r = client.post(f"/w/acme/c/{conv.pk}/merge-contact", {"handle": "rosa@example.com"})
+    assert r.status_code == 302
+    conv.refresh_from_db()
+    handles = set(conv.contact.identities.values_list("handle", flat=True))
+    assert handles == {"rosa", "rosa@example.com"}
+    bad = client.post(f"/w/acme/c/{conv.pk}/merge-contact", {"handle": "nobody"})
+    assert bad.status_code == 400 and "no contact" in bad.content.decode()

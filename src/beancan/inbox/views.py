@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from beancan.inbox import actions, assignment, collision, selectors
-from beancan.inbox.models import Conversation
+from beancan.inbox.models import Contact, Conversation
 from beancan.triage.reply_check import check_reply
 from beancan.workspaces.actors import Actor
 from beancan.workspaces.models import Workspace
@@ -236,6 +236,16 @@ def act(request, workspace: str, pk: int, verb: str):
                 private=request.POST.get("private") == "1",
                 idempotency_key=request.POST.get("idempotency_key") or None,
             )
+        elif verb == "merge-contact":
+            handle = request.POST.get("handle", "").strip().lstrip("@").lower()
+            other = (
+                Contact.objects.in_workspace(actor.workspace)
+                .filter(identities__handle=handle)
+                .first()
+            )
+            if conv.contact is None or other is None:
+                raise ValidationError(f"handle: no contact with the handle {handle!r}")
+            actions.contact_merge(actor, conv.contact, other)
         elif verb == "move-private":
             actions.move_to_private(actor, conv, text)
         elif verb == "note":
