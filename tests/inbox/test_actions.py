@@ -118,3 +118,26 @@ def test_move_to_private_posts_a_public_note_then_the_private_message(setup):
     ) == [False, True]
     with pytest.raises(ValidationError):
         actions.move_to_private(agent, conv, "  ")
+
+
+def test_the_clock_announces_a_passed_deadline_once(setup):
+    from beancan.inbox.clock import announce_breaches
+
+    _ws, ch, conv, _agent, _, _ = setup
+    Conversation.objects.filter(pk=conv.pk).update(
+        first_response_due_at=timezone.now() - timedelta(minutes=1)
+    )
+    before = Event.objects.filter(type="conversation.updated").count()
+    assert announce_breaches() == 1
+    assert announce_breaches() == 0  # once per deadline
+    assert Event.objects.filter(type="conversation.updated").count() == before + 1
+    # The customer writing again does not move a first-response deadline, nor re-announce it.
+    ingest(ch, [f.msg("c", author="pia", in_reply_to="a", minutes=2)])
+    conv.refresh_from_db()
+    assert conv.sla_breached_at is not None and announce_breaches() == 0
+    # A later deadline (here: after the brand answered and the customer wrote again) re-arms it.
+    ingest(ch, [f.msg("r", author="brand", direction="out", in_reply_to="c", minutes=3)])
+    Conversation.objects.filter(pk=conv.pk).update(next_response_due_at=None)
+    ingest(ch, [f.msg("d", author="pia", in_reply_to="r", minutes=60 * 24 * 365 * 5)])
+    conv.refresh_from_db()
+    assert conv.sla_breached_at is None and conv.next_response_due_at > timezone.now()

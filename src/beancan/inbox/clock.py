@@ -32,8 +32,39 @@ def wake_snoozed(limit: int = SNOOZE_BATCH) -> int:
     return woken
 
 
+def announce_breaches(limit: int = SNOOZE_BATCH) -> int:
+    """Tell every open page when a conversation passes its reply deadline (once per deadline)."""
+    from django.db.models import Q
+
+    from beancan.inbox.actions import conversation_event
+
+    now = timezone.now()
+    due = (
+        Conversation.objects.filter(
+            status__in=(Status.OPEN, Status.PENDING), sla_breached_at__isnull=True
+        )
+        .filter(Q(first_response_due_at__lte=now) | Q(next_response_due_at__lte=now))
+        .values_list("pk", flat=True)[:limit]
+    )
+    announced = 0
+    for pk in list(due):
+        with transaction.atomic():
+            if Conversation.objects.filter(pk=pk, sla_breached_at__isnull=True).update(
+                sla_breached_at=now
+            ):
+                conv = Conversation.objects.get(pk=pk)
+                publish(conv.workspace_id, "conversation.updated", conversation_event(conv))
+                announced += 1
+    return announced
+
+
 def tick() -> dict[str, int]:
     """One pass of every sweep."""
     from beancan.inbox.assignment import auto_assign_all
 
-    return {"outbox": sweep_outbox(), "snoozed": wake_snoozed(), "assigned": auto_assign_all()}
+    return {
+        "outbox": sweep_outbox(),
+        "snoozed": wake_snoozed(),
+        "assigned": auto_assign_all(),
+        "breached": announce_breaches(),
+    }

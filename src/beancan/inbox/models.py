@@ -167,6 +167,8 @@ class Conversation(models.Model):
     first_response_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     next_response_due_at = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)  # first unanswered inbound
+    # When the clock told everyone the deadline had passed (cleared when a new deadline is set).
+    sla_breached_at = models.DateTimeField(null=True, blank=True)
     # The conversation facts of beancan.care (care.facts.ConversationFacts), kept up to date.
     brand = models.CharField(max_length=200, blank=True)
     messages_count = models.PositiveIntegerField(default=0)

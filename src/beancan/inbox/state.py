@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import duckdb
+from django.utils import timezone
 
 from beancan.care import facts as care_facts
 from beancan.inbox.bulk import bulk_set
@@ -32,6 +33,7 @@ _FACT_FIELDS = (
     "waiting_since",
     "first_response_due_at",
     "next_response_due_at",
+    "sla_breached_at",
 )
 
 
@@ -132,6 +134,8 @@ def refresh_conversations(workspace: Workspace, conversation_ids: list[int]) -> 
         due = sla.due(waiting, conv.priority, f.answered) if waiting else None
         conv.first_response_due_at = due if not f.answered else None
         conv.next_response_due_at = due if f.answered else None
+        if due is None or due > timezone.now():
+            conv.sla_breached_at = None
     bulk_set(Conversation, conversations, list(_FACT_FIELDS))
     return conversations
 

@@ -106,6 +106,21 @@
     window.addEventListener("pagehide", function () { beat(true); });
   }
 
+  // Deadlines count down in the page; past ones turn red.
+  function countdown() {
+    document.querySelectorAll("time[datetime].due, time[datetime][data-due]").forEach(function (el) {
+      const left = (Date.parse(el.getAttribute("datetime")) - Date.now()) / 60000;
+      if (isNaN(left)) { return; }
+      const abs = Math.abs(left);
+      const text = abs < 60 ? Math.round(abs) + " min" : (abs / 60).toFixed(1) + " h";
+      el.textContent = left >= 0 ? "in " + text : text + " late";
+      el.classList.toggle("late", left < 0);
+    });
+  }
+  countdown();
+  setInterval(countdown, 15000);
+  document.body.addEventListener("htmx:afterSwap", countdown);
+
   // Keyboard shortcuts, ignored while typing.
   let selected = -1;
   function rows() { return Array.from(document.querySelectorAll("tr[data-conversation]")); }
