@@ -136,6 +136,11 @@ def test_two_agents_and_a_viewer_work_a_mention_live(server, browser, tmp_path):
     reply = Message.objects.get(workspace=ws, direction="out")
     assert reply.text == text and reply.sent_by.username == "alice"
 
+    # "/" from a conversation goes back to the inbox's search box.
+    alice.keyboard.press("/")
+    alice.wait_for_url(re.compile(r"/w/acme/$"))
+    alice.wait_for_function("document.activeElement && document.activeElement.id === 'search'")
+
     # A viewer reads the conversation but has no composer.
     vic = _login(browser, server, "vic")
     vic.goto(conversation_url)

@@ -119,6 +119,10 @@
   }
   countdown();
   setInterval(countdown, 15000);
+  if (sessionStorage.getItem("beancan-search") && document.querySelector("#search")) {
+    sessionStorage.removeItem("beancan-search");
+    document.querySelector("#search").focus();
+  }
   document.body.addEventListener("htmx:afterSwap", countdown);
 
   // Keyboard shortcuts, ignored while typing.
@@ -144,7 +148,12 @@
     if (event.target.closest("input, textarea, select")) { return; }
     const page = body.dataset.page;
     const key = event.key;
-    if (key === "/" ) { event.preventDefault(); focus("#search"); return; }
+    if (key === "/") {
+      event.preventDefault();
+      const search = document.querySelector("#search");
+      if (search) { search.focus(); } else { click("[data-back]"); sessionStorage.setItem("beancan-search", "1"); }
+      return;
+    }
     if (page === "inbox") {
       if (key === "j") { select(selected + 1); }
       else if (key === "k") { select(selected - 1); }
