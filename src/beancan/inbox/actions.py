@@ -87,28 +87,23 @@ def conversation_assign(actor: Actor, conv: Conversation, assignee=None, team=No
     return conv
 
 
-@transaction.atomic
-def conversation_resolve(actor: Actor, conv: Conversation) -> Conversation:
+def _set_status(actor: Actor, conv: Conversation, status: str, verb: str) -> Conversation:
     conv = _locked(actor, conv)
-    conv.status = Status.RESOLVED
+    conv.status = status
     conv.snoozed_until = None
     conv.snooze_until_reply = False
-    _changed(
-        actor, conv, "conversation.resolved", ["status", "snoozed_until", "snooze_until_reply"]
-    )
+    _changed(actor, conv, verb, ["status", "snoozed_until", "snooze_until_reply"])
     return conv
+
+
+@transaction.atomic
+def conversation_resolve(actor: Actor, conv: Conversation) -> Conversation:
+    return _set_status(actor, conv, Status.RESOLVED, "conversation.resolved")
 
 
 @transaction.atomic
 def conversation_reopen(actor: Actor, conv: Conversation) -> Conversation:
-    conv = _locked(actor, conv)
-    conv.status = Status.OPEN
-    conv.snoozed_until = None
-    conv.snooze_until_reply = False
-    _changed(
-        actor, conv, "conversation.reopened", ["status", "snoozed_until", "snooze_until_reply"]
-    )
-    return conv
+    return _set_status(actor, conv, Status.OPEN, "conversation.reopened")
 
 
 @transaction.atomic

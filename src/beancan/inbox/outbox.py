@@ -79,14 +79,7 @@ def send_outbound(message_id: int) -> str:
             next_attempt_at=None,
         )
         if updated:
-            AuditEvent.objects.create(
-                workspace_id=message.workspace_id,
-                actor_label="worker",
-                verb="reply.sent",
-                object_type="message",
-                object_id=message.pk,
-                data={"external_id": sent.external_id, "attempts": attempt},
-            )
+            _audit(message, "reply.sent", external_id=sent.external_id, attempts=attempt)
             publish(
                 message.workspace_id,
                 "message.sent",
@@ -99,6 +92,17 @@ def send_outbound(message_id: int) -> str:
     return SendState.SENT
 
 
+def _audit(message: Message, verb: str, **data) -> None:
+    AuditEvent.objects.create(
+        workspace_id=message.workspace_id,
+        actor_label="worker",
+        verb=verb,
+        object_type="message",
+        object_id=message.pk,
+        data=data,
+    )
+
+
 def _failed_attempt(message: Message, attempt: int, error: str, temporary: bool) -> str:
     final = not temporary or attempt >= MAX_ATTEMPTS
     with transaction.atomic():
@@ -109,14 +113,7 @@ def _failed_attempt(message: Message, attempt: int, error: str, temporary: bool)
             next_attempt_at=None if final else timezone.now() + backoff(attempt),
         )
         if final:
-            AuditEvent.objects.create(
-                workspace_id=message.workspace_id,
-                actor_label="worker",
-                verb="reply.failed",
-                object_type="message",
-                object_id=message.pk,
-                data={"error": error[:500], "attempts": attempt},
-            )
+            _audit(message, "reply.failed", error=error[:500], attempts=attempt)
             from beancan.inbox.state import refresh_conversations
 
             conv = Conversation.objects.get(pk=message.conversation_id)
