@@ -1,0 +1,116 @@
+"""Administration pages of a workspace (members, channels, SLA policy, canned responses, tags,
+teams), so a care lead never needs the Django admin. Thin: parse, call one action, redirect."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from beancan.inbox import actions as inbox_actions
+from beancan.inbox.models import CannedResponse, Channel, Tag
+from beancan.sla.models import SlaPolicy
+from beancan.workspaces import admin_actions as act
+from beancan.workspaces.actors import Actor
+from beancan.workspaces.models import Membership, Role, Workspace
+
+
+def _actor(request, workspace: str) -> Actor:
+    actor = Actor.member(request.user, get_object_or_404(Workspace, name=workspace))
+    actor.require("manage")
+    return actor
+
+
+def _context(actor: Actor, **extra) -> dict:
+    ws = actor.workspace
+    policy = SlaPolicy.objects.filter(workspace=ws, is_default=True).first()
+    week = (policy.business_hours if policy else None) or {}
+    return {
+        "workspace": ws,
+        "actor": actor,
+        "is_admin": actor.can("admin"),
+        "roles": Role.values,
+        "members": Membership.objects.filter(workspace=ws)
+        .select_related("user")
+        .order_by("user__username"),
+        "channels": Channel.objects.filter(workspace=ws).order_by("name"),
+        "canned": CannedResponse.objects.filter(workspace=ws).order_by("name"),
+        "tags": Tag.objects.filter(workspace=ws).order_by("name"),
+        "teams": ws.teams.prefetch_related("members").order_by("name"),
+        "policy": policy,
+        "priorities": act.PRIORITIES,
+        "first_minutes": {p: (policy.first_response.get(p, 0) // 60) for p in act.PRIORITIES}
+        if policy
+        else {},
+        "next_minutes": {p: (policy.next_response.get(p, 0) // 60) for p in act.PRIORITIES}
+        if policy
+        else {},
+        "week_lines": [(d, ", ".join(f"{a}-{b}" for a, b in week.get(d, []))) for d in act.DAYS],
+        "around_the_clock": policy is None or policy.business_hours is None,
+        "holidays": "\n".join(str(h.date) for h in policy.holidays.order_by("date"))
+        if policy
+        else "",
+        "error": "",
+        "section": "",
+        **extra,
+    }
+
+
+@login_required
+def admin_page(request, workspace: str):
+    return render(request, "workspaces/admin/page.html", _context(_actor(request, workspace)))
+
+
+@login_required
+@require_POST
+def admin_post(request, workspace: str, what: str):
+    actor = _actor(request, workspace)
+    p = request.POST
+    try:
+        if what == "member":
+            act.member_set(actor, p.get("username", ""), p.get("role", ""))
+        elif what == "member-remove":
+            membership = get_object_or_404(Membership, workspace=actor.workspace, pk=p.get("id"))
+            act.member_remove(actor, membership)
+        elif what == "channel":
+            channel = (
+                get_object_or_404(Channel, workspace=actor.workspace, pk=p["id"])
+                if p.get("id")
+                else None
+            )
+            act.channel_save(actor, channel, p.dict())
+        elif what == "sla":
+            act.sla_policy_save(
+                actor,
+                first={k: p.get(f"first_{k}", "") for k in act.PRIORITIES},
+                next_={k: p.get(f"next_{k}", "") for k in act.PRIORITIES},
+                timezone=p.get("timezone", "UTC"),
+                week_lines={d: p.get(f"hours_{d}", "") for d in act.DAYS},
+                around_the_clock=p.get("around_the_clock") == "1",
+                holidays_text=p.get("holidays", ""),
+            )
+        elif what == "canned":
+            inbox_actions.canned_create(actor, p.get("name", ""), p.get("text", ""))
+        elif what == "canned-delete":
+            canned = get_object_or_404(CannedResponse, workspace=actor.workspace, pk=p.get("id"))
+            inbox_actions.canned_delete(actor, canned)
+        elif what == "tag":
+            tag = (
+                get_object_or_404(Tag, workspace=actor.workspace, pk=p["id"])
+                if p.get("id")
+                else None
+            )
+            act.tag_save(actor, tag, p.get("name", ""))
+        elif what == "tag-delete":
+            act.tag_delete(actor, get_object_or_404(Tag, workspace=actor.workspace, pk=p.get("id")))
+        elif what == "team":
+            act.team_save(actor, p.get("name", ""), p.get("members", "").replace(",", " ").split())
+        else:
+            raise Http404("no such setting")
+    except ValidationError as exc:
+        context = _context(actor, error=" ".join(exc.messages), section=what)
+        return render(request, "workspaces/admin/page.html", context, status=400)
+    return HttpResponseRedirect(reverse("workspace-admin", args=[workspace]) + f"#{what}")
