@@ -11,6 +11,7 @@ import time
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 
 from beancan.realtime.hub import _max_id, hub
@@ -43,6 +44,8 @@ def _still_allowed(request, workspace_name: str) -> bool:
         _actor_for(request, workspace_name).require("view")
     except PermissionDenied:
         return False
+    finally:
+        connection.close()
     return True
 
 
@@ -57,11 +60,16 @@ def _after(request) -> int | None:
 
 
 def _fetch(workspace_id: int, after: int) -> list[tuple[int, str, dict]]:
-    return list(
-        Event.objects.filter(workspace_id=workspace_id, id__gt=after)
-        .order_by("id")
-        .values_list("id", "type", "payload")[:BATCH]
-    )
+    try:
+        return list(
+            Event.objects.filter(workspace_id=workspace_id, id__gt=after)
+            .order_by("id")
+            .values_list("id", "type", "payload")[:BATCH]
+        )
+    finally:
+        # A stream lasts for hours: give the connection back (to the pool on PostgreSQL)
+        # between reads rather than holding one per open stream.
+        connection.close()
 
 
 async def events(request, workspace: str):

@@ -44,7 +44,7 @@ def _secret_key() -> str:
 
 def _database() -> dict:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'beancan.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+    config = dj_database_url.parse(url, conn_max_age=0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # WAL: readers never block the writer; IMMEDIATE: a writing transaction takes the lock
@@ -57,7 +57,14 @@ def _database() -> dict:
         }
         config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
     elif config["ENGINE"] == "django.db.backends.postgresql":
-        config.setdefault("OPTIONS", {})
+        # A bounded pool per process: under ASGI, Django's per-thread persistent connections
+        # multiply with the threads that run views until PostgreSQL refuses more clients
+        # (measured: "too many clients" at 50 concurrent requests).
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": int(os.environ.get("BEANCAN_DB_POOL", "8")),
+            "timeout": 20,
+        }
     return config
 
 

@@ -1,0 +1,338 @@
+"""Benchmark the agent inbox under load on PostgreSQL, beside the bare SQL behind each page.
+
+Run from the project root: `.venv/bin/python -m bench.bench_inbox [--conversations N]
+[--messages-per 5] [--clients 50] [--seconds 20] [--keep]`. It:
+
+1. creates a fresh database `beancan_bench_inbox` and fills it with SQL inside PostgreSQL:
+   50 agents, 300,000 contacts, N conversations (2% open, 0.5% pending, the rest resolved) and
+   N × messages-per messages;
+2. starts `beancan serve --no-worker --web-processes 2` on it and logs an agent in;
+3. loads the queue page (`/w/bench/?queue=open`) and conversation pages (a few hundred open ones,
+   at random) with wrk, `--clients` connections for `--seconds` each;
+4. baseline, same run: the exact SQL statements each page runs (captured through Django),
+   executed alone with psycopg, 50 times in a row;
+5. writes the "inbox" section of bench/results.md. Goal (issue 4): p95 under 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from bench._results import write_section
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/test")
+DB = "beancan_bench_inbox"
+GOAL_MS = 150.0
+AGENTS = 50
+CONTACTS = 300_000
+
+FILL = """
+INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+                       is_active, date_joined)
+SELECT '!', false, 'agent' || i, '', '', '', false, true, now() FROM generate_series(1, {agents}) i;
+INSERT INTO workspaces_membership (workspace_id, user_id, role, presence, capacity)
+SELECT {ws}, id, 'agent', 'online', 1000 FROM auth_user WHERE username LIKE 'agent%';
+INSERT INTO inbox_channel (workspace_id, kind, name, handle, secret, config, max_length, active,
+                           created_at)
+VALUES ({ws}, 'webhook', 'bench', 'brand', '', '{{}}', 280, true, now());
+INSERT INTO inbox_contact (workspace_id, name, bio, location, website, created_at)
+SELECT {ws}, 'Customer ' || i, '', '', '', now() FROM generate_series(1, {contacts}) i;
+INSERT INTO inbox_identity (workspace_id, contact_id, network, handle, display_name, profile)
+SELECT {ws}, id, 'webhook', 'cust' || id, '', '{{}}' FROM inbox_contact WHERE workspace_id = {ws};
+"""
+
+CONVERSATIONS = """
+INSERT INTO inbox_conversation (
+    workspace_id, channel_id, contact_id, status, assignee_id, priority, snooze_until_reply,
+    created_at, last_message_at, last_inbound_at, first_response_due_at, waiting_since, brand,
+    messages_count, customer_initiated, first_inbound_at, first_response_at,
+    first_response_seconds, answered, customer_messages_before_reply, brand_replies,
+    named_replies, thanked, first_sentiment, after_reply_sentiment)
+SELECT {ws}, {channel}, {first_contact} + (i * 7919) % {contacts},
+       s.status,
+       CASE WHEN s.status <> 'resolved' AND i % 3 > 0 THEN {first_agent} + i % {agents} END,
+       'normal', false, t, t + interval '40 minutes', t + interval '30 minutes',
+       CASE WHEN s.status = 'open' THEN now() + (i % 240) * interval '1 minute' END,
+       CASE WHEN s.status = 'open' THEN t END,
+       'brand', {per}, true, t, t + interval '20 minutes', 1200, s.status <> 'open', 1, 2, 1,
+       false, ((i % 200) - 100) / 100.0, ((i % 150) - 50) / 100.0
+FROM generate_series(1, {n}) i,
+     LATERAL (SELECT now() - (({n} - i) * interval '20 seconds') AS t,
+                     CASE WHEN i % 200 < 4 THEN 'open' WHEN i % 200 = 4 THEN 'pending'
+                          ELSE 'resolved' END AS status) s;
+"""
+
+MESSAGES = """
+INSERT INTO inbox_message (
+    workspace_id, channel_id, conversation_id, external_id, direction, private, author_handle,
+    posted_at, received_at, text, raw, in_reply_to, sentiment, sentiment_label, send_state,
+    idempotency_key, send_attempts, send_error)
+SELECT {ws}, {channel}, c.id, 'm' || c.id || '-' || k,
+       CASE WHEN k % 2 = 1 THEN 'in' ELSE 'out' END, false,
+       CASE WHEN k % 2 = 1 THEN 'cust' || c.contact_id ELSE 'brand' END,
+       c.created_at + k * interval '10 minutes', c.created_at + k * interval '10 minutes',
+       CASE WHEN k % 2 = 1 THEN '@brand my order ' || c.id || ' is late again, any update?'
+            ELSE 'Hi there, sorry about that! Could you DM us the order number? ^AB' END,
+       '{{}}', '', CASE WHEN k % 2 = 1 THEN c.first_sentiment END, '', 'received', '', 0, ''
+FROM inbox_conversation c, generate_series(1, {per}) k
+WHERE c.workspace_id = {ws} AND c.id BETWEEN {lo} AND {hi};
+"""
+
+LUA_DONE = """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.errors.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), summary.duration))
+end
+"""
+
+
+def _pg_url(db: str) -> str:
+    return re.sub(r"/[^/]*$", f"/{db}", ADMIN_URL)
+
+
+def _env(tmp: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": _pg_url(DB),
+        "BEANCAN_DATA_DIR": tmp,
+        "BEANCAN_SECRET_KEY": "bench-inbox-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    }
+
+
+def _beancan(args: list[str], env: dict) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "beancan", *args], env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise SystemExit(f"beancan {' '.join(args)} failed: {done.stderr[-1500:]}")
+    return done.stdout
+
+
+def fill(n: int, per: int, env: dict) -> float:
+    """Create and fill the database; seconds it took."""
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB}")
+    _beancan(["migrate"], env)
+    _beancan(["createworkspace", "bench", "--brand", "brand"], env)
+    started = time.perf_counter()
+    with psycopg.connect(_pg_url(DB), autocommit=True) as conn:
+        ws = conn.execute("SELECT id FROM workspaces_workspace WHERE name='bench'").fetchone()[0]
+        conn.execute(FILL.format(ws=ws, agents=AGENTS, contacts=CONTACTS))
+        channel = conn.execute("SELECT id FROM inbox_channel").fetchone()[0]
+        first_contact = conn.execute("SELECT min(id) FROM inbox_contact").fetchone()[0]
+        first_agent = conn.execute(
+            "SELECT min(id) FROM auth_user WHERE username LIKE 'agent%'"
+        ).fetchone()[0]
+        conn.execute(
+            CONVERSATIONS.format(
+                ws=ws,
+                channel=channel,
+                first_contact=first_contact,
+                contacts=CONTACTS,
+                first_agent=first_agent,
+                agents=AGENTS,
+                per=per,
+                n=n,
+            )
+        )
+        print(f"  {n:,} conversations in {time.perf_counter() - started:.0f} s", flush=True)
+        lo, hi = conn.execute("SELECT min(id), max(id) FROM inbox_conversation").fetchone()
+        step = 100_000
+        for start in range(lo, hi + 1, step):
+            conn.execute(
+                MESSAGES.format(ws=ws, channel=channel, per=per, lo=start, hi=start + step - 1)
+            )
+            print(f"  messages up to conversation {min(start + step - 1, hi):,}", flush=True)
+        conn.execute("ANALYZE")
+    return time.perf_counter() - started
+
+
+CAPTURE = """
+import json, sys
+from beancan.server.commands import setup; setup()
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from beancan.inbox.models import Conversation
+user = get_user_model().objects.get(username="agent1")
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(user)
+open_ = Conversation.objects.filter(status="open").order_by("?")
+ids = list(open_.values_list("pk", flat=True)[:300])
+out = {"cookie": client.cookies["sessionid"].value, "ids": ids, "sql": {}}
+for name, url in (("queue", "/w/bench/?queue=open"), ("conversation", f"/w/bench/c/{ids[0]}/")):
+    with CaptureQueriesContext(connection) as q:
+        assert client.get(url).status_code == 200
+    out["sql"][name] = [x["sql"] for x in q.captured_queries]
+print(json.dumps(out))
+"""
+
+
+def bare_sql(statements: list[str], runs: int = 50) -> tuple[float, float]:
+    """Median and p95 ms of running a page's statements one after another, alone."""
+    times = []
+    with psycopg.connect(_pg_url(DB), autocommit=True) as conn:
+        for _ in range(runs):
+            started = time.perf_counter()
+            for sql in statements:
+                conn.execute(sql.replace("%", "%%")).fetchall() if sql.lstrip().upper().startswith(
+                    "SELECT"
+                ) else conn.execute(sql.replace("%", "%%"))
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+
+
+def load(url: str, cookie: str, clients: int, seconds: int, lua: str) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(lua + LUA_DONE)
+    done = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{clients}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            fh.name,
+            "-H",
+            f"Cookie: sessionid={cookie}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    os.unlink(fh.name)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))
+    requests, bad, p50, p95, p99, duration = (int(v) for v in line.split()[1:])
+    return {
+        "requests": requests,
+        "non_2xx": bad,
+        "rps": requests / (duration / 1e6),
+        "p50": p50 / 1000,
+        "p95": p95 / 1000,
+        "p99": p99 / 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=1_000_000)
+    parser.add_argument("--messages-per", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk): the inbox benchmark needs it")
+    tmp = tempfile.mkdtemp(prefix="beancan-bench-inbox-")
+    env = _env(tmp)
+    print(f"filling {args.conversations:,} conversations …", flush=True)
+    fill_seconds = fill(args.conversations, args.messages_per, env)
+    capture = subprocess.run(
+        [sys.executable, "-c", CAPTURE], env=env, capture_output=True, text=True
+    )
+    if capture.returncode:
+        raise SystemExit(f"logging in failed: {capture.stderr[-2000:]}")
+    captured = json.loads(capture.stdout.strip().splitlines()[-1])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "beancan",
+            "serve",
+            "--no-worker",
+            "--web-processes",
+            "2",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/accounts/login/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        ids = ", ".join(str(i) for i in captured["ids"])
+        rotate = (
+            f"ids = {{{ids}}}\nrequest = function()\n"
+            '  return wrk.format("GET", "/w/bench/c/" .. ids[math.random(#ids)] .. "/")\nend\n'
+        )
+        results = {
+            "queue": load(
+                base + "/w/bench/?queue=open", captured["cookie"], args.clients, args.seconds, ""
+            ),
+            "conversation": load(
+                base + "/w/bench/c/1/", captured["cookie"], args.clients, args.seconds, rotate
+            ),
+        }
+    finally:
+        server.terminate()
+        server.wait(15)
+    baselines = {name: bare_sql(sql) for name, sql in captured["sql"].items()}
+    if not args.keep:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+    rows = []
+    for name, label in (("queue", "queue page (open)"), ("conversation", "conversation page")):
+        r, (b50, b95) = results[name], baselines[name]
+        ok = r["p95"] < GOAL_MS and r["non_2xx"] == 0
+        rows.append(
+            f"| {label} | {r['rps']:,.0f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
+            f"| {r['non_2xx']} | {len(captured['sql'][name])} statements: {b50:.1f} / {b95:.1f} "
+            f"| {'met' if ok else '**NOT met**'} |"
+        )
+    text = "\n".join(
+        [
+            "## Inbox pages under load (PostgreSQL)",
+            "",
+            f"{args.conversations:,} conversations and {args.conversations * args.messages_per:,}"
+            f" messages (filled by SQL in {fill_seconds:.0f} s), {AGENTS} agents; "
+            f"`beancan serve --web-processes 2` on this machine, wrk with {args.clients} "
+            f"connections for {args.seconds} s per page on loopback, logged in as an agent. "
+            "Baseline: the same SQL statements the page runs (captured through Django), run "
+            "alone one after another with psycopg, 50 times.",
+            "",
+            "| page | requests/s | p50 ms | p95 ms | p99 ms | non-2xx | bare SQL median / p95 ms "
+            "| goal p95 < 150 ms |",
+            "|---|---:|---:|---:|---:|---:|---|---|",
+            *rows,
+            "",
+            f"Load average at the end: {os.getloadavg()[0]:.2f}.",
+        ]
+    )
+    print(text)
+    write_section("inbox", text)
+
+
+if __name__ == "__main__":
+    main()
