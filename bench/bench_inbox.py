@@ -63,7 +63,7 @@ INSERT INTO inbox_conversation (
     messages_count, customer_initiated, first_inbound_at, first_response_at,
     first_response_seconds, answered, customer_messages_before_reply, brand_replies,
     named_replies, thanked, first_sentiment, after_reply_sentiment)
-SELECT {ws}, {channel}, {first_contact} + (i * 7919) % {contacts},
+SELECT {ws}, {channel}, {first_contact} + (i::bigint * 7919) % {contacts},
        s.status,
        CASE WHEN s.status <> 'resolved' AND i % 3 > 0 THEN {first_agent} + i % {agents} END,
        'normal', false, t, t + interval '40 minutes', t + interval '30 minutes',

@@ -46,8 +46,13 @@ def _queue_q(actor: Actor, queue: str) -> Q:
 
 def queue_counts(actor: Actor) -> dict[str, int]:
     """The live count of every queue, in one query, and the actor's unread mentions."""
-    qs = Conversation.objects.in_workspace(actor.workspace)
-    counts = qs.aggregate(**{key: Count("pk", filter=_queue_q(actor, key)) for key, _ in QUEUES})
+    # Only conversations still in play are counted, through the (workspace, status, due) index:
+    # the resolved pile grows without end and is not a queue anyone works down.
+    qs = Conversation.objects.in_workspace(actor.workspace).exclude(status=Status.RESOLVED)
+    counts = qs.aggregate(
+        **{key: Count("pk", filter=_queue_q(actor, key)) for key, _ in QUEUES if key != "resolved"}
+    )
+    counts["resolved"] = None
     counts["mentions"] = Notification.objects.filter(
         workspace=actor.workspace, user=actor.user, read_at__isnull=True
     ).count()
