@@ -48,7 +48,9 @@ def queue_counts(actor: Actor) -> dict[str, int]:
     """The live count of every queue, in one query, and the actor's unread mentions."""
     # Only conversations still in play are counted, through the (workspace, status, due) index:
     # the resolved pile grows without end and is not a queue anyone works down.
-    qs = Conversation.objects.in_workspace(actor.workspace).exclude(status=Status.RESOLVED)
+    qs = Conversation.objects.in_workspace(actor.workspace).filter(
+        status__in=(Status.OPEN, Status.PENDING, Status.SNOOZED)
+    )
     counts = qs.aggregate(
         **{key: Count("pk", filter=_queue_q(actor, key)) for key, _ in QUEUES if key != "resolved"}
     )
