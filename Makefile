@@ -54,6 +54,7 @@ bench: install
 	$(BIN)/python -m bench.bench_audit
 	$(BIN)/python -m bench.bench_ingest
 	$(BIN)/python -m bench.bench_realtime
+	$(BIN)/python -m bench.bench_inbox
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache bench/data
