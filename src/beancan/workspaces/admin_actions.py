@@ -3,6 +3,9 @@ checks the actor's role and writes the audit row, like every other action."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +18,19 @@ from beancan.workspaces.models import Membership, Role, Team
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRIORITIES = ("urgent", "high", "normal", "low")
+# Bounds that keep the SLA clock and the database columns in range (a year of minutes; a
+# PostgreSQL integer).
+MAX_TARGET_MINUTES = 366 * 24 * 60
+MAX_CHANNEL_LENGTH = 1_000_000
+_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def _whole_number(raw: str, label: str, *, low: int, high: int) -> int:
+    """A plain ASCII whole number in [low, high] (str.isdigit also takes "²", which int refuses)."""
+    raw = (raw or "").strip()
+    if not _NUMBER.fullmatch(raw) or not low <= int(raw) <= high:
+        raise ValidationError(f"{label}: a whole number from {low} to {high}")
+    return int(raw)
 
 
 @transaction.atomic
@@ -32,20 +48,31 @@ def member_set(actor: Actor, username: str, role: str) -> Membership:
     membership, _ = Membership.objects.update_or_create(
         workspace=actor.workspace, user=user, defaults={"role": role}
     )
-    actor.audit("member.set", membership, username=user.username, role=role)
+    actor.audit(
+        "member.set",
+        membership,
+        username=user.username,
+        role=role,
+        previous=current.role if current else None,
+    )
     return membership
 
 
 def _keep_an_admin(actor: Actor, leaving) -> None:
-    others = Membership.objects.filter(workspace=actor.workspace, role=Role.ADMIN).exclude(
-        user=leaving
+    """Refuse to leave the workspace without an admin; the admin rows stay locked until commit,
+    so two admins demoting each other at once cannot both pass."""
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(workspace=actor.workspace, role=Role.ADMIN)
+        .values_list("user_id", flat=True)
     )
-    if not others.exists():
+    if not [pk for pk in admins if pk != leaving.pk]:
         raise ValidationError("role: a workspace keeps at least one admin")
 
 
 @transaction.atomic
 def member_remove(actor: Actor, membership: Membership) -> None:
+    """Take a member out of the workspace (admins only; never the last admin)."""
     actor.require("admin")
     actor.require_same_workspace(membership)
     if membership.role == Role.ADMIN:
@@ -70,22 +97,27 @@ def channel_save(actor: Actor, channel: Channel | None, fields: dict) -> Channel
     send_url = fields.get("send_url", "").strip()
     if send_url and not send_url.startswith(("http://", "https://")):
         raise ValidationError("send_url: an http(s) address")
-    limit = fields.get("max_length", "").strip()
-    if limit and not limit.isdigit():
-        raise ValidationError("max_length: a number of characters")
+    limit = (fields.get("max_length") or "").strip()
+    max_length = (
+        _whole_number(limit, "max_length", low=1, high=MAX_CHANNEL_LENGTH) if limit else None
+    )
     channel.name = name
     channel.handle = fields.get("handle", "").strip().lstrip("@")[:200]
-    channel.max_length = int(limit) if limit else None
+    channel.max_length = max_length
     channel.config = (
         {**channel.config, "send_url": send_url}
         if send_url
         else {k: v for k, v in channel.config.items() if k != "send_url"}
     )
     channel.active = fields.get("active", "1") == "1"
-    if fields.get("secret"):
+    secret_changed = bool(fields.get("secret"))
+    if secret_changed:
         channel.secret = fields["secret"]
     channel.save()
-    actor.audit("channel.saved", channel, name=name, active=channel.active)
+    # Never the secret itself: only that it changed.
+    actor.audit(
+        "channel.saved", channel, name=name, active=channel.active, secret_changed=secret_changed
+    )
     return channel
 
 
@@ -126,10 +158,9 @@ def sla_policy_save(
     def minutes(values: dict[str, str], label: str) -> dict[str, int]:
         out = {}
         for p in PRIORITIES:
-            raw = (values.get(p) or "").strip()
-            if not raw.isdigit() or int(raw) <= 0:
-                raise ValidationError(f"{label} {p}: a positive number of minutes")
-            out[p] = int(raw) * 60
+            out[p] = 60 * _whole_number(
+                values.get(p, ""), f"{label} {p} (minutes)", low=1, high=MAX_TARGET_MINUTES
+            )
         return out
 
     targets_first, targets_next = minutes(first, "first response"), minutes(next_, "next response")
@@ -137,6 +168,8 @@ def sla_policy_save(
     holidays = [line.strip() for line in holidays_text.splitlines() if line.strip()]
     try:
         hours = BusinessHours.from_config(timezone.strip(), week, holidays)
+        # A week that is never open is valid to the parser, but no deadline could ever fall due.
+        hours.next_open(datetime.now(UTC))
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     policy, _ = SlaPolicy.objects.get_or_create(workspace=actor.workspace, is_default=True)
@@ -151,6 +184,7 @@ def sla_policy_save(
 
 @transaction.atomic
 def tag_save(actor: Actor, tag: Tag | None, name: str) -> Tag:
+    """Create a tag, or rename one (supervisors and admins)."""
     actor.require("manage")
     name = name.strip()
     if not name or len(name) > 50:
@@ -171,6 +205,7 @@ def tag_save(actor: Actor, tag: Tag | None, name: str) -> Tag:
 
 @transaction.atomic
 def tag_delete(actor: Actor, tag: Tag) -> None:
+    """Delete a tag; conversations simply lose it (supervisors and admins)."""
     actor.require("manage")
     actor.require_same_workspace(tag)
     actor.audit("tag.deleted", tag, name=tag.name)

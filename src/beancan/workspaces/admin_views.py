@@ -12,16 +12,43 @@ from django.views.decorators.http import require_POST
 
 from beancan.inbox import actions as inbox_actions
 from beancan.inbox.models import CannedResponse, Channel, Tag
-from beancan.sla.models import SlaPolicy
+from beancan.sla.models import DEFAULT_FIRST_RESPONSE, DEFAULT_NEXT_RESPONSE, SlaPolicy
 from beancan.workspaces import admin_actions as act
 from beancan.workspaces.actors import Actor
 from beancan.workspaces.models import Membership, Role, Workspace
+
+# Which section of the page shows the error of each form.
+SECTION = {"member-remove": "member", "canned-delete": "canned", "tag-delete": "tag"}
 
 
 def _actor(request, workspace: str) -> Actor:
     actor = Actor.member(request.user, get_object_or_404(Workspace, name=workspace))
     actor.require("manage")
     return actor
+
+
+def _get(model, actor: Actor, raw):
+    """The workspace's row with this posted id; 404 for a missing or malformed id."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise Http404("no such row")
+    return get_object_or_404(model, workspace=actor.workspace, pk=int(raw))
+
+
+def _sla_as_posted(p) -> dict:
+    """The SLA form as the admin typed it, to show again beside its error."""
+    return {
+        "first_minutes": {k: p.get(f"first_{k}", "") for k in act.PRIORITIES},
+        "next_minutes": {k: p.get(f"next_{k}", "") for k in act.PRIORITIES},
+        "timezone": p.get("timezone", ""),
+        "week_lines": [(d, p.get(f"hours_{d}", "")) for d in act.DAYS],
+        "around_the_clock": p.get("around_the_clock") == "1",
+        "holidays": p.get("holidays", ""),
+    }
+
+
+def _minutes(seconds: dict) -> dict[str, int]:
+    return {p: seconds.get(p, 3600) // 60 for p in act.PRIORITIES}
 
 
 def _context(actor: Actor, **extra) -> dict:
@@ -41,13 +68,10 @@ def _context(actor: Actor, **extra) -> dict:
         "tags": Tag.objects.filter(workspace=ws).order_by("name"),
         "teams": ws.teams.prefetch_related("members").order_by("name"),
         "policy": policy,
+        "timezone": policy.timezone if policy else "UTC",
         "priorities": act.PRIORITIES,
-        "first_minutes": {p: (policy.first_response.get(p, 0) // 60) for p in act.PRIORITIES}
-        if policy
-        else {},
-        "next_minutes": {p: (policy.next_response.get(p, 0) // 60) for p in act.PRIORITIES}
-        if policy
-        else {},
+        "first_minutes": _minutes(policy.first_response if policy else DEFAULT_FIRST_RESPONSE),
+        "next_minutes": _minutes(policy.next_response if policy else DEFAULT_NEXT_RESPONSE),
         "week_lines": [(d, ", ".join(f"{a}-{b}" for a, b in week.get(d, []))) for d in act.DAYS],
         "around_the_clock": policy is None or policy.business_hours is None,
         "holidays": "\n".join(str(h.date) for h in policy.holidays.order_by("date"))
@@ -70,17 +94,15 @@ def admin_post(request, workspace: str, what: str):
     actor = _actor(request, workspace)
     p = request.POST
     try:
+        if any("\x00" in v for values in p.lists() for v in values[1]):
+            # PostgreSQL cannot store NUL in text; refuse it here rather than fail in the query.
+            raise ValidationError("the form holds a NUL character")
         if what == "member":
             act.member_set(actor, p.get("username", ""), p.get("role", ""))
         elif what == "member-remove":
-            membership = get_object_or_404(Membership, workspace=actor.workspace, pk=p.get("id"))
-            act.member_remove(actor, membership)
+            act.member_remove(actor, _get(Membership, actor, p.get("id")))
         elif what == "channel":
-            channel = (
-                get_object_or_404(Channel, workspace=actor.workspace, pk=p["id"])
-                if p.get("id")
-                else None
-            )
+            channel = _get(Channel, actor, p["id"]) if p.get("id") else None
             act.channel_save(actor, channel, p.dict())
         elif what == "sla":
             act.sla_policy_save(
@@ -95,22 +117,20 @@ def admin_post(request, workspace: str, what: str):
         elif what == "canned":
             inbox_actions.canned_create(actor, p.get("name", ""), p.get("text", ""))
         elif what == "canned-delete":
-            canned = get_object_or_404(CannedResponse, workspace=actor.workspace, pk=p.get("id"))
-            inbox_actions.canned_delete(actor, canned)
+            inbox_actions.canned_delete(actor, _get(CannedResponse, actor, p.get("id")))
         elif what == "tag":
-            tag = (
-                get_object_or_404(Tag, workspace=actor.workspace, pk=p["id"])
-                if p.get("id")
-                else None
-            )
+            tag = _get(Tag, actor, p["id"]) if p.get("id") else None
             act.tag_save(actor, tag, p.get("name", ""))
         elif what == "tag-delete":
-            act.tag_delete(actor, get_object_or_404(Tag, workspace=actor.workspace, pk=p.get("id")))
+            act.tag_delete(actor, _get(Tag, actor, p.get("id")))
         elif what == "team":
             act.team_save(actor, p.get("name", ""), p.get("members", "").replace(",", " ").split())
         else:
             raise Http404("no such setting")
     except ValidationError as exc:
-        context = _context(actor, error=" ".join(exc.messages), section=what)
+        kept = _sla_as_posted(p) if what == "sla" else {}
+        context = _context(
+            actor, error=" ".join(exc.messages), section=SECTION.get(what, what), **kept
+        )
         return render(request, "workspaces/admin/page.html", context, status=400)
     return HttpResponseRedirect(reverse("workspace-admin", args=[workspace]) + f"#{what}")
