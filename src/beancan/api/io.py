@@ -127,6 +127,10 @@ class ConversationOut(Schema):
     first_sentiment: float | None
     after_reply_sentiment: float | None
     snoozed_until: datetime | None
+    urgency: int
+    urgency_reasons: list[str]
+    intent: str
+    language: str
 
 
 class ConversationPage(Schema):
@@ -146,6 +150,13 @@ class MessageOut(Schema):
     in_reply_to: str
     sentiment: float | None
     sentiment_label: str
+    sentiment_confidence: float | None
+    intent: str
+    intent_confidence: float | None
+    spam: bool
+    language: str
+    triage_model: str
+    corrected: list[str]
     send_state: str
     send_error: str
     idempotency_key: str
@@ -231,3 +242,39 @@ class CannedOut(Schema):
     name: str
     shortcut: str
     text: str
+
+
+class CorrectionIn(In):
+    field: str = Field(..., max_length=10, description="sentiment or intent")
+    label: str = Field(..., max_length=10)
+
+
+class CorrectionOut(Schema):
+    message_id: int
+    field: str
+    predicted: str
+    label: str
+
+
+class FieldScore(Schema):
+    before: float | None
+    after: float | None
+    n: int
+
+
+class ModelVersionOut(Schema):
+    id: int
+    name: str
+    created_at: datetime
+    corrections: int
+    heldout: int
+    scores: dict[str, FieldScore]
+    fit_seconds: float
+    active: bool
+
+
+class TriageModelOut(Schema):
+    shipped: str
+    active: str
+    corrections: int
+    versions: list[ModelVersionOut]

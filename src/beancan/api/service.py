@@ -271,6 +271,10 @@ def conversation_out(conv: Conversation) -> dict:
         "first_sentiment": conv.first_sentiment,
         "after_reply_sentiment": conv.after_reply_sentiment,
         "snoozed_until": conv.snoozed_until,
+        "urgency": conv.urgency,
+        "urgency_reasons": list(conv.urgency_reasons or ()),
+        "intent": conv.intent,
+        "language": conv.language,
     }
 
 
@@ -287,6 +291,13 @@ def message_out(m: Message) -> dict:
         "in_reply_to": m.in_reply_to,
         "sentiment": m.sentiment,
         "sentiment_label": m.sentiment_label,
+        "sentiment_confidence": m.sentiment_confidence,
+        "intent": m.intent,
+        "intent_confidence": m.intent_confidence,
+        "spam": m.spam,
+        "language": m.language,
+        "triage_model": m.triage_model,
+        "corrected": sorted(c.field for c in m.corrections.all()),
         "send_state": m.send_state,
         "send_error": m.send_error,
         "idempotency_key": m.idempotency_key,
@@ -300,6 +311,8 @@ class ConversationFilters(io.In):
     priority: str | None = Field(None, max_length=8)
     tag: str | None = Field(None, max_length=50)
     contact: io.RowId | None = None
+    intent: str | None = Field(None, max_length=10)
+    language: str | None = Field(None, max_length=8)
     q: str | None = Field(None, max_length=200)
     since: io.When | None = None
     limit: int = Field(50, ge=1, le=MAX_PAGE)
@@ -308,7 +321,7 @@ class ConversationFilters(io.In):
 
 @conversations.get("/conversations", response={200: io.ConversationPage, 400: io.Detail})
 def conversation_list(request, filters: Query[ConversationFilters]):
-    """Conversations of the workspace, most urgent deadline first."""
+    """Conversations of the workspace, most urgent first (urgency, then the nearest deadline)."""
     actor = _actor(request)
     qs = conversation_queryset(actor)
     if filters.status:
@@ -329,6 +342,10 @@ def conversation_list(request, filters: Query[ConversationFilters]):
         qs = qs.filter(tags__name=filters.tag)
     if filters.contact is not None:
         qs = qs.filter(contact_id=filters.contact)
+    if filters.intent:
+        qs = qs.filter(intent=filters.intent)
+    if filters.language:
+        qs = qs.filter(language=filters.language)
     if filters.q:
         qs = qs.filter(
             pk__in=Message.objects.in_workspace(actor.workspace)
@@ -340,6 +357,7 @@ def conversation_list(request, filters: Query[ConversationFilters]):
             raise DjangoValidationError("since: a timezone-aware date and time is required")
         qs = qs.filter(last_message_at__gte=filters.since.astimezone(UTC))
     qs = qs.distinct().order_by(
+        F("urgency").desc(),
         F("first_response_due_at").asc(nulls_last=True),
         F("next_response_due_at").asc(nulls_last=True),
         F("last_message_at").desc(nulls_last=True),
@@ -355,7 +373,10 @@ def conversation_get(request, conversation_id: int):
     actor = _actor(request)
     conv = conversation_queryset(actor).get(pk=conversation_id)
     out = conversation_out(conv)
-    out["messages"] = [message_out(m) for m in conv.messages.order_by("posted_at", "pk")]
+    out["messages"] = [
+        message_out(m)
+        for m in conv.messages.order_by("posted_at", "pk").prefetch_related("corrections")
+    ]
     out["notes"] = [
         {
             "id": n.pk,
@@ -588,7 +609,9 @@ def metrics_get(
     )
 
 
-for router in (messages, conversations, contacts, canned, metrics):
+from beancan.api.learning import learning  # noqa: E402  (its endpoints use this module's helpers)
+
+for router in (messages, conversations, contacts, canned, metrics, learning):
     api.add_router("", router)
 
 

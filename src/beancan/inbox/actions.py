@@ -46,6 +46,7 @@ def conversation_event(conv: Conversation) -> dict:
         "assignee_id": conv.assignee_id,
         "priority": conv.priority,
         "due_at": due_at(conv),
+        "urgency": conv.urgency,
     }
 
 

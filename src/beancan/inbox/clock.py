@@ -58,13 +58,43 @@ def announce_breaches(limit: int = SNOOZE_BATCH) -> int:
     return announced
 
 
+def refresh_urgency(limit: int = SNOOZE_BATCH) -> int:
+    """Recompute the urgency of conversations whose wait has grown enough to change it."""
+    from beancan.inbox.actions import conversation_event
+    from beancan.inbox.state import refresh_conversations
+    from beancan.workspaces.models import Workspace
+
+    due = list(
+        Conversation.objects.filter(
+            status__in=(Status.OPEN, Status.PENDING), urgency_next_at__lte=timezone.now()
+        )
+        .order_by("urgency_next_at")
+        .values_list("pk", "workspace_id", "urgency")[:limit]
+    )
+    by_workspace: dict[int, dict[int, int]] = {}
+    for pk, workspace_id, urgency in due:
+        by_workspace.setdefault(workspace_id, {})[pk] = urgency
+    changed = 0
+    for workspace_id, before in by_workspace.items():
+        workspace = Workspace.objects.get(pk=workspace_id)
+        with transaction.atomic():
+            for conv in refresh_conversations(workspace, list(before)):
+                if conv.urgency != before[conv.pk]:
+                    publish(workspace_id, "conversation.updated", conversation_event(conv))
+                    changed += 1
+    return changed
+
+
 def tick() -> dict[str, int]:
     """One pass of every sweep."""
     from beancan.inbox.assignment import auto_assign_all
+    from beancan.learning.clock import schedule_refits
 
     return {
         "outbox": sweep_outbox(),
         "snoozed": wake_snoozed(),
         "assigned": auto_assign_all(),
         "breached": announce_breaches(),
+        "urgency": refresh_urgency(),
+        "refits": schedule_refits(),
     }

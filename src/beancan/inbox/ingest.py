@@ -28,8 +28,8 @@ from beancan.inbox.models import (
     Status,
 )
 from beancan.inbox.state import due_at, refresh_conversations
+from beancan.inbox.triaging import triage_fields
 from beancan.realtime.events import publish_many
-from beancan.triage.sentiment import MAX_CHARS, get_analyzer, label
 from beancan.workspaces.models import AuditEvent
 
 log = logging.getLogger(__name__)
@@ -97,12 +97,12 @@ def ingest(channel: Channel, messages: list[IncomingMessage], *, actor: str = ""
         m.check()
     # Triage before the transaction: it is pure and the slowest part.
     inbound = [m for m in messages if m.direction == Direction.INBOUND]
-    scores = get_analyzer("default").score_many([m.text[:MAX_CHARS] for m in inbound])
-    sentiment = {id(m): s for m, s in zip(inbound, scores, strict=True)}
+    fields = triage_fields(channel.workspace_id, [m.text for m in inbound])
+    triage = {id(m): f for m, f in zip(inbound, fields, strict=True)}
     for attempt in range(RETRIES):
         try:
             with transaction.atomic():
-                return _ingest(channel, messages, sentiment, actor)
+                return _ingest(channel, messages, triage, actor)
         except IntegrityError:
             # Another process stored one of these ids, identities or conversation keys first;
             # this attempt was rolled back whole, and the next one sees its rows.
@@ -112,7 +112,7 @@ def ingest(channel: Channel, messages: list[IncomingMessage], *, actor: str = ""
     raise AssertionError("unreachable")
 
 
-def _ingest(channel, messages, sentiment, actor) -> IngestResult:
+def _ingest(channel, messages, triage, actor) -> IngestResult:
     workspace = channel.workspace
     now = timezone.now()
     batch: dict[str, IncomingMessage] = {}
@@ -170,7 +170,6 @@ def _ingest(channel, messages, sentiment, actor) -> IngestResult:
         if m.is_in and conv.contact_id is None:
             conv.contact_id = contact_id
         conv.last_message_at = max(conv.last_message_at or m.posted_at, m.posted_at)
-        score = sentiment.get(id(m))
         rows.append(
             Message(
                 workspace=workspace,
@@ -186,9 +185,8 @@ def _ingest(channel, messages, sentiment, actor) -> IngestResult:
                 text=m.text,
                 raw=m.raw,
                 in_reply_to=m.in_reply_to or "",
-                sentiment=score,
-                sentiment_label=label(score) if score is not None else "",
                 send_state=SendState.RECEIVED,
+                **triage.get(id(m), {}),
             )
         )
         parents[ext] = conv
@@ -351,6 +349,7 @@ def _record(workspace, channel, rows, created_convs, conversations, actor) -> No
                 "assignee_id": c.assignee_id,
                 "priority": c.priority,
                 "due_at": due_at(c),
+                "urgency": c.urgency,
             },
         )
         for c in conversations

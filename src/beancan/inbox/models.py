@@ -183,6 +183,14 @@ class Conversation(models.Model):
     thanked = models.BooleanField(default=False)
     first_sentiment = models.FloatField(null=True, blank=True)
     after_reply_sentiment = models.FloatField(null=True, blank=True)
+    # Triage of the customer's messages while they wait (beancan.triage): what the queue sorts
+    # and filters by. Urgency has a part that grows with the wait, so it is recomputed when
+    # `urgency_next_at` comes (the clock sweeps it) as well as on every new message.
+    urgency = models.PositiveSmallIntegerField(default=0)
+    urgency_reasons = models.JSONField(default=list, blank=True)
+    urgency_next_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    intent = models.CharField(max_length=10, blank=True)
+    language = models.CharField(max_length=8, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -235,8 +243,19 @@ class Message(models.Model):
     text = models.TextField(blank=True)
     raw = models.JSONField(default=dict, blank=True)
     in_reply_to = models.CharField(max_length=200, blank=True)
-    sentiment = models.FloatField(null=True, blank=True)
-    sentiment_label = models.CharField(max_length=8, blank=True)
+    sentiment = models.FloatField(null=True, blank=True)  # the model's compound score
+    sentiment_label = models.CharField(max_length=8, blank=True)  # an agent's correction wins
+    # Triage (beancan.triage) of a customer message; labels an agent corrected are in
+    # learning.Correction and written here too.
+    sentiment_confidence = models.FloatField(null=True, blank=True)
+    intent = models.CharField(max_length=10, blank=True)
+    intent_confidence = models.FloatField(null=True, blank=True)
+    spam = models.BooleanField(default=False)
+    language = models.CharField(max_length=8, blank=True)
+    # The part of urgency that the text decides (0-100 points and reasons), stored once; the
+    # conversation adds the wait, the number of messages and VIP on top.
+    text_urgency = models.JSONField(default=dict, blank=True)
+    triage_model = models.CharField(max_length=60, blank=True)
     # The outbox: a reply is stored first, then sent by the worker.
     send_state = models.CharField(
         max_length=8, choices=SendState.choices, default=SendState.RECEIVED

@@ -12,6 +12,7 @@ from django.utils import timezone
 from beancan.care import facts as care_facts
 from beancan.inbox.bulk import bulk_set
 from beancan.inbox.models import BrandHandle, Conversation, Direction, Message
+from beancan.inbox.triaging import conversation_triage
 from beancan.sla.policy import WorkspaceSla
 from beancan.workspaces.models import Workspace
 
@@ -35,7 +36,13 @@ _FACT_FIELDS = (
     "first_response_due_at",
     "next_response_due_at",
     "sla_breached_at",
+    "urgency",
+    "urgency_reasons",
+    "urgency_next_at",
+    "intent",
+    "language",
 )
+TRIAGE_FIELDS = ("sentiment", "intent", "language", "text_urgency")
 
 
 def _dt(ts: float | None) -> datetime | None:
@@ -99,11 +106,12 @@ def refresh_conversations(workspace: Workspace, conversation_ids: list[int]) -> 
     messages = list(
         Message.objects.filter(conversation_id__in=conversation_ids)
         .exclude(send_state="failed")
-        .values_list(*MESSAGE_FIELDS, "sentiment")
+        .values_list(*MESSAGE_FIELDS, *TRIAGE_FIELDS)
     )
-    sentiment = {row[0]: row[-1] for row in messages}
+    n = len(MESSAGE_FIELDS)
+    sentiment = {row[0]: row[n] for row in messages}
     con = _duckdb()
-    care_facts.load_messages(con, message_columns(row[:-1] for row in messages))
+    care_facts.load_messages(con, message_columns(row[:n] for row in messages))
     care_facts.build_facts(con, brand_handles(workspace))
     care_facts.set_stored_sentiment(con, sentiment)
     facts = {f.conv: f for f in care_facts.facts_rows(con)}
@@ -111,6 +119,8 @@ def refresh_conversations(workspace: Workspace, conversation_ids: list[int]) -> 
     for row in sorted(messages, key=lambda r: (r[5], r[0])):
         timeline.setdefault(row[2], []).append(row)
     sla = WorkspaceSla.for_workspace(workspace.pk)
+    vips = {h.lstrip("@").lower() for h in workspace.vip_handles or ()}
+    now = timezone.now()
     conversations = list(Conversation.objects.filter(pk__in=conversation_ids))
     for conv in conversations:
         f = facts.get(conv.pk)
@@ -136,12 +146,17 @@ def refresh_conversations(workspace: Workspace, conversation_ids: list[int]) -> 
         # Waiting: the earliest customer message after the brand's last message. A second
         # message from the customer does not restart the clock.
         waiting = None
+        stretch: list = []  # the customer's messages since the brand's last one
         for r in rows:
             if r[4] == Direction.OUTBOUND:
                 waiting = None
-            elif waiting is None:
-                waiting = r[5]
+                stretch = []
+            else:
+                stretch.append(r)
+                if waiting is None:
+                    waiting = r[5]
         conv.waiting_since = waiting
+        _set_triage(conv, inbound, stretch, vips, now, n)
         due = sla.due(waiting, conv.priority, f.answered) if waiting else None
         conv.first_response_due_at = due if not f.answered else None
         conv.next_response_due_at = due if f.answered else None
@@ -149,6 +164,18 @@ def refresh_conversations(workspace: Workspace, conversation_ids: list[int]) -> 
             conv.sla_breached_at = None
     bulk_set(Conversation, conversations, list(_FACT_FIELDS))
     return conversations
+
+
+def _set_triage(conv, inbound, stretch, vips, now, n) -> None:
+    """The conversation's intent and language (its customer's latest telling ones) and urgency
+    (of the messages still waiting for a reply)."""
+    conv.intent = next((r[n + 1] for r in reversed(inbound) if r[n + 1] not in ("", "other")), "")
+    conv.intent = conv.intent or (inbound[-1][n + 1] if inbound else "")
+    conv.language = next((r[n + 2] for r in reversed(inbound) if r[n + 2] not in ("", "und")), "")
+    waiting = [{"text_urgency": r[n + 3] or {}} for r in stretch]
+    vip = any(r[3].lstrip("@").lower() in vips for r in stretch)
+    for name, value in conversation_triage(waiting, conv.waiting_since, now, vip).items():
+        setattr(conv, name, value)
 
 
 def due_at(conv: Conversation) -> str | None:

@@ -19,8 +19,10 @@ SCHEMAS: dict[str, frozenset[str]] = {
     "message.failed": frozenset({"conversation_id", "message_id", "error"}),
     "conversation.created": frozenset({"conversation_id", "channel_id", "contact_id"}),
     "conversation.updated": frozenset(
-        {"conversation_id", "status", "assignee_id", "priority", "due_at"}
+        {"conversation_id", "status", "assignee_id", "priority", "due_at", "urgency"}
     ),
+    "message.triaged": frozenset({"conversation_id", "message_id", "field", "label"}),
+    "triage.model": frozenset({"model", "active"}),
     "note.created": frozenset({"conversation_id", "note_id", "author", "text"}),
     "conversation.viewers": frozenset({"conversation_id", "viewers"}),
 }

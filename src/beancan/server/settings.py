@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "beancan.workspaces",
     "beancan.sla",
     "beancan.inbox",
+    "beancan.learning",
     "beancan.realtime",
     "beancan.api",
 ]
@@ -144,6 +145,8 @@ if _SECURE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # A webhook or batch ingest body above this is refused with 413 before it is parsed.
+# How often, at most, the worker refits a workspace's triage model from new corrections.
+BEANCAN_REFIT_INTERVAL = int(os.environ.get("BEANCAN_REFIT_INTERVAL", "300"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("BEANCAN_MAX_BODY_BYTES", 5 * 1024 * 1024))
 
 LANGUAGE_CODE = "en-us"

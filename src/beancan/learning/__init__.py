@@ -1,0 +1,1 @@
+"""Learning from the team: agents' corrections of triage, and each workspace's refitted model."""
