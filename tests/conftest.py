@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-SERVICE_DIRS = ("inbox", "api", "realtime", "workspaces", "analytics", "connectors", "server")
+SERVICE_DIRS = (
+    "inbox",
+    "api",
+    "realtime",
+    "workspaces",
+    "analytics",
+    "connectors",
+    "server",
+    "learning",
+)
 
 
 def pytest_collection_modifyitems(config, items):

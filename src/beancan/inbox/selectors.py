@@ -160,7 +160,13 @@ def conversation_get(actor: Actor, conversation_id: int) -> Conversation:
         .prefetch_related("tags")
         .get(pk=conversation_id)
     )
-    conv.thread = list(conv.messages.select_related("sent_by").order_by("posted_at", "pk"))
+    conv.thread = list(
+        conv.messages.select_related("sent_by")
+        .prefetch_related("corrections")
+        .order_by("posted_at", "pk")
+    )
+    for m in conv.thread:
+        m.corrected = {c.field for c in m.corrections.all()}
     conv.note_list = list(
         Note.objects.filter(conversation=conv).select_related("author").order_by("pk")
     )

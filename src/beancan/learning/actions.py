@@ -175,3 +175,31 @@ def refit_request(actor: Actor) -> bool:
     pk = actor.workspace.pk
     transaction.on_commit(lambda: refit_workspace.enqueue(pk))
     return True
+
+
+MAX_VIPS = 5_000
+
+
+@transaction.atomic
+def vip_set(actor: Actor, text: str) -> list[str]:
+    """Replace the workspace's VIP list (handles, one per line or comma-separated)."""
+    actor.require("admin")
+    handles: list[str] = []
+    for raw in text.replace(",", "\n").splitlines():
+        handle = raw.strip().lstrip("@").lower()
+        if not handle:
+            continue
+        if len(handle) > 200 or not handle.isprintable() or " " in handle:
+            raise ValidationError(f"handles: {raw.strip()[:40]!r} is not a handle")
+        if handle not in handles:
+            handles.append(handle)
+    if len(handles) > MAX_VIPS:
+        raise ValidationError(f"handles: at most {MAX_VIPS:,} VIPs")
+    ws = Workspace.objects.select_for_update().get(pk=actor.workspace.pk)
+    before = list(ws.vip_handles or ())
+    ws.vip_handles = handles
+    ws.save(update_fields=["vip_handles"])
+    actor.workspace.vip_handles = handles
+    actor.audit("workspace.vips_set", ws, added=sorted(set(handles) - set(before)),
+                removed=sorted(set(before) - set(handles)))
+    return handles
