@@ -5,14 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := out
 
-.PHONY: run audit-demo test lint bench install browser clean
+.PHONY: run audit-demo test lint bench train install browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[test,bench,train]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -48,6 +48,10 @@ test: install browser lint
 	  DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m db -p no:cacheprovider; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL not reachable at $(PG_TEST_URL)"; exit 1; \
 	else echo "PostgreSQL not reachable at $(PG_TEST_URL): database tests ran on SQLite only"; fi
+
+# Rebuild the shipped triage model from TweetEval and the care labels (train/README.md).
+train: install
+	$(BIN)/python train/train_triage.py
 
 bench: install
 	$(BIN)/python -m bench.bench_sentiment

@@ -36,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line: `beancan audit`, `beancan demo` and the service commands."""
+    """The command line: `beancan audit`, `beancan triage`, `beancan demo` and the service ones."""
     parser = _Parser(prog="beancan", description="beancan: social customer care, measured.")
     parser.add_argument("--version", action="version", version=f"beancan {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -74,6 +74,45 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--strict", action="store_true", help="stop at the first bad record")
     audit.add_argument("--quiet", action="store_true", help="no summary table or progress bar")
     audit.set_defaults(run=_run_audit)
+
+    triage = commands.add_parser(
+        "triage",
+        help="add sentiment, intent, urgency and language to every row of a file",
+        description="Triage every row of a CSV or JSON Lines file and write it out with "
+        "sentiment, sentiment_confidence, intent, urgency, urgency_reasons, language and spam "
+        "added (CSV in, CSV out; JSON Lines in, JSON Lines out). The input's columns keep "
+        "their order; the new ones come after. Rows that cannot be read are reported with "
+        "their line on stderr; every other row is written.",
+    )
+    triage.add_argument(
+        "file", help="the file: CSV (Twitter customer support or any) or JSON Lines"
+    )
+    triage.add_argument(
+        "--format", choices=("csv", "jsonl", "twcs"), help="default: from the file name"
+    )
+    triage.add_argument(
+        "--text-column",
+        metavar="COLUMN",
+        help="the column (or JSON key, dotted for nested) holding the text (default: text)",
+    )
+    triage.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="which column holds a field: text, and for urgency waited_seconds (how long the "
+        "customer has waited), customer_messages (how many times they wrote before a reply) "
+        "and vip (true/false) (repeatable)",
+    )
+    triage.add_argument(
+        "--out", type=Path, required=True, help="where to write the rows (.gz: compressed)"
+    )
+    triage.add_argument("--model", default="default", help="the text model (default: default)")
+    triage.add_argument("--strict", action="store_true", help="stop at the first bad record")
+    triage.add_argument(
+        "--quiet", action="store_true", help="no summary or progress bar (rejections still shown)"
+    )
+    triage.set_defaults(run=_run_triage)
 
     demo = commands.add_parser(
         "demo", help="write a realistic demo export (fictional brands) to try the audit on"
@@ -138,6 +177,46 @@ def _run_audit(args: argparse.Namespace) -> int:
         for label, path in (("JSON", args.json), ("HTML report", args.html)):
             if path:
                 out.print(f"{label}: {path.resolve()}", highlight=False, soft_wrap=True)
+    return 0
+
+
+def _run_triage(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from beancan.triage.files import (
+        check_output,
+        estimate_rows,
+        open_triage_source,
+        print_summary,
+        triage_file,
+    )
+    from beancan.triage.model import load_model
+
+    source = open_triage_source(
+        args.file, format=args.format, text_column=args.text_column, map_pairs=args.map
+    )
+    check_output(args.out, source)
+    try:
+        model = load_model(args.model)
+    except ValueError as exc:
+        raise UsageError(f"--model: {exc}") from exc
+    err = Console(stderr=True)
+    if err.is_terminal and not args.quiet:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        columns = (TextColumn("[bold]triage"), BarColumn(), TextColumn("{task.completed:,} rows"))
+        with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
+            task = bar.add_task("triage", total=estimate_rows(source))
+            summary = triage_file(
+                source,
+                args.out,
+                model=model,
+                strict=args.strict,
+                on_rows=lambda n: bar.advance(task, n),
+            )
+    else:
+        summary = triage_file(source, args.out, model=model, strict=args.strict)
+    print_summary(summary, source, args.out, quiet=args.quiet, file=sys.stderr)
     return 0
 
 

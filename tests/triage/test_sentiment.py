@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from beancan.triage.model import TriageModel, load_model
 from beancan.triage.sentiment import (
     MAX_CHARS,
     LexiconAnalyzer,
@@ -19,7 +20,7 @@ from beancan.triage.sentiment import (
 
 TWCS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "twcs_sample.csv"
 
-ANALYZER_NAMES = ["lexicon", "vader"]
+ANALYZER_NAMES = ["lexicon", "vader"]  # the default model has its own tests (test_model.py)
 
 
 @pytest.fixture(params=ANALYZER_NAMES)
@@ -28,8 +29,9 @@ def analyzer(request: pytest.FixtureRequest) -> SentimentAnalyzer:
 
 
 def test_get_analyzer_names() -> None:
-    assert isinstance(get_analyzer(), LexiconAnalyzer)
-    assert isinstance(get_analyzer("default"), LexiconAnalyzer)
+    assert isinstance(get_analyzer(), TriageModel)
+    assert get_analyzer("default") is load_model("default")
+    assert get_analyzer("default").name == "beancan-triage-1"
     assert isinstance(get_analyzer("lexicon"), LexiconAnalyzer)
     assert isinstance(get_analyzer("vader"), VaderAnalyzer)
     assert get_analyzer("lexicon").name == "beancan-lexicon-1"
@@ -154,10 +156,19 @@ def test_score_texts_serial_in_order() -> None:
 def test_score_texts_process_pool_in_order() -> None:
     texts = _varied_texts(25_000)  # at least 20,000 texts: chunks go to a process pool
     done: list[int] = []
-    scores = score_texts(texts, "default", workers=2, progress=done.append)
+    scores = score_texts(texts, "lexicon", workers=2, progress=done.append)
     lexicon = get_analyzer("lexicon")
     assert scores == [lexicon.score(t) for t in texts]
     assert sorted(done) == [5_000, 10_000, 10_000]
+
+
+@pytest.mark.filterwarnings("error")
+def test_score_texts_default_model_in_pool_matches_in_process() -> None:
+    texts = _varied_texts(25_000)
+    pooled = score_texts(texts, "default", workers=2)
+    serial = score_texts(texts, "default", workers=1)
+    assert pooled == serial
+    assert serial == load_model().score_many(texts)
 
 
 def test_score_texts_unknown_analyzer() -> None:

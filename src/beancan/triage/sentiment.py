@@ -9,6 +9,9 @@ This module owns three things:
   `VaderAnalyzer`, a thin wrapper around the reference implementation for comparison;
 * `score_texts`, which scores large lists in chunks, over a process pool when that pays off.
 
+The default analyzer is the trained triage model (`triage.model`, "beancan-triage-1"); the
+lexicon and VADER stay selectable by name.
+
 Every analyzer scores at most `MAX_CHARS` characters of a text, answers a compound score in
 [-1, 1] for any input and never raises. Nothing is downloaded at run time.
 """
@@ -362,8 +365,15 @@ class VaderAnalyzer:
         return [score(text) for text in texts]
 
 
+def _shipped_model() -> SentimentAnalyzer:
+    """The shipped triage model (`triage.model`), whose sentiment head is the default analyzer."""
+    from beancan.triage.model import load_model
+
+    return load_model("default")
+
+
 _ANALYZERS: dict[str, Callable[[], SentimentAnalyzer]] = {
-    "default": LexiconAnalyzer,
+    "default": _shipped_model,
     "lexicon": LexiconAnalyzer,
     "vader": VaderAnalyzer,
 }

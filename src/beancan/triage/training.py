@@ -1,0 +1,256 @@
+"""How the shipped triage model is trained: data loading, the recipe and the measures.
+
+Used by `train/train_triage.py` (which writes the shipped model), `bench/bench_triage.py` and the
+tests. Training needs scikit-learn (the `train` extra); inference (`triage.model`) never imports
+this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from beancan.triage.features import FeatureConfig, Features, featurize
+from beancan.triage.model import (
+    INTENT_COLUMNS,
+    N_COLUMNS,
+    SENTIMENT_COLUMNS,
+    SPAM_COLUMN,
+    TriageModel,
+)
+from beancan.triage.types import INTENTS, SENTIMENTS
+
+TWEETEVAL_CLASSES = ("negative", "neutral", "positive")  # labels 0, 1, 2 of mapping.txt
+CARE_FIELDS = ("intent", "sentiment", "spam")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Hyper-parameters of the shipped model (chosen by cross-validation, see train/README.md)."""
+
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+    sentiment_c: float = 1.0
+    care_sentiment_weight: float = 1.0  # weight of a care message against a TweetEval tweet
+    intent_c: float = 3.0
+    spam_c: float = 3.0
+    max_iter: int = 300
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+def load_tweeteval(folder: Path) -> tuple[list[str], np.ndarray]:
+    """TweetEval sentiment val+test: texts and class indices (0 negative, 1 neutral, 2 positive)."""
+    texts: list[str] = []
+    labels: list[int] = []
+    for split in ("val", "test"):
+        lines = (folder / f"{split}_text.txt").read_text(encoding="utf-8").split("\n")
+        gold = (folder / f"{split}_labels.txt").read_text(encoding="utf-8").split()
+        if len(lines) < len(gold):
+            raise ValueError(f"{split}: {len(lines)} texts but {len(gold)} labels")
+        texts += [t.rstrip("\r") for t in lines[: len(gold)]]
+        labels += [int(x) for x in gold]
+    return texts, np.array(labels, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class CareLabel:
+    """One labelled customer message of twcs_sample.csv."""
+
+    tweet_id: str
+    author_id: str
+    text: str
+    intent: str
+    sentiment: str
+    spam: bool
+
+    @property
+    def held_out(self) -> bool:
+        """The evaluation part, decided by customer: crc32(author_id) % 4 == 0."""
+        return zlib.crc32(self.author_id.encode("utf-8")) % 4 == 0
+
+
+@dataclass
+class CareData:
+    """The merged care labels and the agreement of the annotators on their overlap."""
+
+    labels: list[CareLabel]
+    files: dict[str, int]  # annotator file -> rows read
+    overlap: int
+    kappa: dict[str, float]  # field -> Cohen's kappa on the overlap
+    rejected: list[str]  # "file:line: reason"
+
+    def split(self) -> tuple[list[CareLabel], list[CareLabel]]:
+        """(training part, held-out part)."""
+        return [x for x in self.labels if not x.held_out], [x for x in self.labels if x.held_out]
+
+
+def read_twcs_customers(path: Path) -> dict[str, tuple[str, str]]:
+    """tweet_id -> (author_id, text) of the customer (inbound) tweets of a twcs export."""
+    out: dict[str, tuple[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("inbound") == "True" and row.get("tweet_id") and row.get("author_id"):
+                out[row["tweet_id"]] = (row["author_id"], row.get("text") or "")
+    return out
+
+
+def load_care_labels(label_dir: Path, twcs: Path) -> CareData:
+    """Read `label_dir/labels_*.csv`; on the overlap the first annotator (A) wins."""
+    customers = read_twcs_customers(twcs)
+    per_file: dict[str, dict[str, tuple[str, str, bool]]] = {}
+    rejected: list[str] = []
+    for path in sorted(label_dir.glob("labels_*.csv")):
+        rows: dict[str, tuple[str, str, bool]] = {}
+        with path.open(encoding="utf-8", newline="") as handle:
+            for line, row in enumerate(csv.DictReader(handle), start=2):
+                tid = (row.get("tweet_id") or "").strip()
+                intent, sentiment = row.get("intent"), row.get("sentiment")
+                spam = (row.get("spam") or "").strip()
+                if tid not in customers:
+                    rejected.append(f"{path.name}:{line}: tweet_id {tid!r} is no customer tweet")
+                elif intent not in INTENTS or sentiment not in SENTIMENTS or spam not in ("0", "1"):
+                    rejected.append(
+                        f"{path.name}:{line}: bad labels {intent!r}, {sentiment!r}, spam {spam!r}"
+                    )
+                else:
+                    rows[tid] = (intent, sentiment, spam == "1")
+        per_file[path.name] = rows
+    names = list(per_file)
+    merged: dict[str, tuple[str, str, bool]] = {}
+    for name in reversed(names):  # the first file's labels overwrite the later ones'
+        merged.update(per_file[name])
+    kappa: dict[str, float] = {}
+    overlap = 0
+    if len(names) >= 2:
+        a, b = per_file[names[0]], per_file[names[1]]
+        common = sorted(set(a) & set(b))
+        overlap = len(common)
+        for index, name in enumerate(CARE_FIELDS):
+            kappa[name] = cohen_kappa([a[t][index] for t in common], [b[t][index] for t in common])
+    labels = [
+        CareLabel(tid, customers[tid][0], customers[tid][1], *merged[tid])
+        for tid in sorted(merged, key=int)
+    ]
+    return CareData(labels, {n: len(r) for n, r in per_file.items()}, overlap, kappa, rejected)
+
+
+def cohen_kappa(a: Sequence[object], b: Sequence[object]) -> float:
+    """Cohen's kappa of two annotators' labels for the same items (nan when undefined)."""
+    n = len(a)
+    if n == 0:
+        return float("nan")
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    ca, cb = Counter(a), Counter(b)
+    expected = sum(ca[k] * cb.get(k, 0) for k in ca) / (n * n)
+    return float("nan") if expected == 1 else (observed - expected) / (1 - expected)
+
+
+# --- the recipe ----------------------------------------------------------------------------------
+
+
+def design_matrix(features: Features, n_features: int):
+    """The features as a scipy CSR matrix (duplicates summed): what inference computes."""
+    from scipy import sparse
+
+    docs, rows, values = features.coo()
+    matrix = sparse.csr_matrix(
+        (values.astype(np.float64), (docs, rows)), shape=(features.n_docs, n_features)
+    )
+    matrix.sum_duplicates()
+    return matrix
+
+
+def fit_softmax(x, y: np.ndarray, n_classes: int, c: float, max_iter: int, weight=None):
+    """Weights (n_features, n_classes) of an L2 logistic regression with balanced classes."""
+    from sklearn.linear_model import LogisticRegression
+
+    counts = np.bincount(y, weights=weight, minlength=n_classes)
+    present = counts > 0
+    class_weight = np.zeros(n_classes)
+    class_weight[present] = counts[present].sum() / (present.sum() * counts[present])
+    sample_weight = class_weight[y] * (weight if weight is not None else 1.0)
+    model = LogisticRegression(C=c, max_iter=max_iter, fit_intercept=False, tol=1e-4)
+    model.fit(x, y, sample_weight=sample_weight)
+    coef = np.zeros((n_classes, x.shape[1]))
+    if model.coef_.shape[0] == 1 and len(model.classes_) == 2:
+        # Binary: sklearn keeps one column, the logit of classes_[1]; split it in halves.
+        coef[model.classes_[1]] = model.coef_[0] / 2
+        coef[model.classes_[0]] = -model.coef_[0] / 2
+    else:
+        coef[model.classes_] = model.coef_
+    return coef.T
+
+
+def fit_spam(x, spam: np.ndarray, c: float, max_iter: int) -> np.ndarray:
+    """Weights (n_features,) of an L2 logistic regression for spam (not class-balanced)."""
+    from sklearn.linear_model import LogisticRegression
+
+    if spam.min() == spam.max():
+        return np.zeros(x.shape[1])
+    model = LogisticRegression(C=c, max_iter=max_iter, fit_intercept=False, tol=1e-4)
+    model.fit(x, spam.astype(int))
+    return model.coef_[0]
+
+
+def fit_model(
+    recipe: Recipe,
+    sentiment_texts: Sequence[str],
+    sentiment_labels: np.ndarray,
+    care: Sequence[CareLabel],
+    name: str = "beancan-triage-dev",
+) -> TriageModel:
+    """Fit all heads: sentiment on tweets + care messages, intent and spam on care messages."""
+    config = recipe.features
+    care_texts = [x.text for x in care]
+    care_sentiment = np.array([SENTIMENTS.index(x.sentiment) for x in care], dtype=np.int64)
+    texts = list(sentiment_texts) + care_texts
+    y = np.concatenate([np.asarray(sentiment_labels, dtype=np.int64), care_sentiment])
+    weight = np.concatenate(
+        [np.ones(len(sentiment_texts)), np.full(len(care), recipe.care_sentiment_weight)]
+    )
+    x = design_matrix(featurize(texts, config), config.n_features)
+    weights = np.zeros((config.n_features, N_COLUMNS))
+    weights[:, SENTIMENT_COLUMNS] = fit_softmax(
+        x, y, len(SENTIMENTS), recipe.sentiment_c, recipe.max_iter, weight
+    )
+    if care:
+        xc = x[len(sentiment_texts) :]
+        intents = np.array([INTENTS.index(c.intent) for c in care], dtype=np.int64)
+        weights[:, INTENT_COLUMNS] = fit_softmax(
+            xc, intents, len(INTENTS), recipe.intent_c, recipe.max_iter
+        )
+        spam = np.array([c.spam for c in care], dtype=bool)
+        weights[:, SPAM_COLUMN] = fit_spam(xc, spam, recipe.spam_c, recipe.max_iter)
+    return TriageModel(name, config, weights.astype(np.float32), {})
+
+
+# --- measures ------------------------------------------------------------------------------------
+
+
+def classification_metrics(gold: Sequence[int], predicted: Sequence[int], n_classes: int) -> dict:
+    """Macro-recall, macro-F1 (over classes present in gold or predictions) and accuracy."""
+    gold, predicted = np.asarray(gold), np.asarray(predicted)
+    recalls, f1s = [], []
+    for cls in range(n_classes):
+        tp = int(((gold == cls) & (predicted == cls)).sum())
+        n_gold, n_pred = int((gold == cls).sum()), int((predicted == cls).sum())
+        if n_gold == 0 and n_pred == 0:
+            continue
+        recall = tp / n_gold if n_gold else 0.0
+        precision = tp / n_pred if n_pred else 0.0
+        if n_gold:
+            recalls.append(recall)
+        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return {
+        "macro_recall": float(np.mean(recalls)) if recalls else 0.0,
+        "macro_f1": float(np.mean(f1s)) if f1s else 0.0,
+        "accuracy": float((gold == predicted).mean()) if len(gold) else 0.0,
+        "n": len(gold),
+    }
