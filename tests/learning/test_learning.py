@@ -141,7 +141,7 @@ def test_the_clock_queues_one_refit_and_the_worker_runs_it():
     assert schedule_refits() == 0  # nothing changed since
 
 
-def test_the_triage_page_and_the_correction_form():
+def test_the_triage_page_and_the_correction_form(django_capture_on_commit_callbacks):
     ws, ch, agent = _world()
     [m] = _ingest_texts(ch, ["@brand my parcel came grumbo"])
     client = Client()
@@ -164,10 +164,12 @@ def test_the_triage_page_and_the_correction_form():
     client.force_login(lead)
     page = client.get("/w/acme/triage/").content.decode()
     assert "Model in use" in page and load_model().name in page
-    assert client.post("/w/acme/triage/refit").status_code == 302
-    assert "refit_workspace" in str(
-        __import__("django_tasks_db.models", fromlist=["DBTaskResult"]).DBTaskResult.objects.get().task_path
-    )
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/w/acme/triage/refit").status_code == 302
+    assert DBTaskResult.objects.get().task_path.endswith("refit_workspace")
+    assert "A refit is queued" in client.get("/w/acme/triage/?done=refit").content.decode()
     # A user of another workspace gets nothing.
     other = f.workspace("other")
     client.force_login(f.user("oz", ws=other, role="admin"))

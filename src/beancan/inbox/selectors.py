@@ -91,7 +91,7 @@ def mentions_list(actor: Actor, limit: int = 100) -> list[Notification]:
     )
 
 
-FILTERS = ("q", "channel", "sentiment", "tag", "priority", "assignee")
+FILTERS = ("q", "channel", "sentiment", "intent", "language", "tag", "priority", "assignee")
 
 
 def _filters_q(filters: dict[str, str]) -> Q:
@@ -106,6 +106,10 @@ def _filters_q(filters: dict[str, str]) -> Q:
         q &= Q(tags__name=v)
     if v := filters.get("priority"):
         q &= Q(priority=v)
+    if v := filters.get("intent"):
+        q &= Q(intent=v)
+    if v := filters.get("language"):
+        q &= Q(language=v)
     if v := filters.get("q"):
         q &= Q(pk__in=Message.objects.filter(text__icontains=v).values("conversation_id"))
     if v := filters.get("assignee"):
@@ -116,7 +120,8 @@ def _filters_q(filters: dict[str, str]) -> Q:
 def inbox_list(
     actor: Actor, queue: str, filters: dict[str, str] | None = None, limit: int = 100
 ) -> list[Conversation]:
-    """A queue's conversations, filtered: the nearest deadline first, then the most recent."""
+    """A queue's conversations, filtered: the most urgent first, then the nearest deadline, then
+    the most recent."""
     actor.require("view")
     convs = list(
         Conversation.objects.in_workspace(actor.workspace)
@@ -129,6 +134,7 @@ def inbox_list(
             Prefetch("contact__identities", queryset=Identity.objects.order_by("network")),
         )
         .order_by(
+            F("urgency").desc(),
             F("first_response_due_at").asc(nulls_last=True),
             F("next_response_due_at").asc(nulls_last=True),
             F("last_message_at").desc(nulls_last=True),

@@ -37,11 +37,20 @@ def triage_fields(workspace_id: int, texts: list[str]) -> list[dict]:
                 "intent_confidence": round(p.intent_confidence, 4),
                 "spam": p.spam,
                 "language": language.code,
-                "text_urgency": urg.text_urgency_dict(p, texts[len(out)]),
+                "text_urgency": _stored(urg.text_urgency(texts[len(out)], p)),
                 "triage_model": p.model,
             }
         )
     return out
+
+
+def _stored(base: urg.UrgencyBase) -> dict:
+    return {"parts": [[reason, points] for reason, points in base.parts], "spam": base.spam}
+
+
+def _loaded(data: dict) -> urg.UrgencyBase:
+    parts = tuple((str(r), int(p)) for r, p in (data or {}).get("parts", ()))
+    return urg.UrgencyBase(parts, spam=bool((data or {}).get("spam")))
 
 
 def conversation_triage(
@@ -52,9 +61,10 @@ def conversation_triage(
     if not waiting or waiting_since is None:
         return {"urgency": 0, "urgency_reasons": [], "urgency_next_at": None}
     waited = max(0.0, (now - waiting_since).total_seconds())
-    result = urg.conversation_urgency(
-        [m["text_urgency"] for m in waiting], waited_seconds=waited, customer_messages=len(waiting), vip=vip
-    )
+    bases = [_loaded(m["text_urgency"]) for m in waiting]
+    # The most urgent waiting message speaks for the conversation; spam counts only if all is.
+    base = max(bases, key=lambda b: (not b.spam, b.points))
+    result = urg.urgency_from(base, waited, customer_messages=len(waiting), vip=vip)
     recheck = min(max(timedelta(seconds=waited / 4), RECHECK_MIN), RECHECK_MAX)
     return {
         "urgency": result.score,

@@ -75,8 +75,8 @@ def correction_record(actor: Actor, message: Message, field: str, label: str) ->
 def _corrections(workspace_id: int) -> list[adapt.Correction]:
     rows = Correction.objects.filter(workspace_id=workspace_id).order_by("message_id", "field")
     return [
-        adapt.Correction(text=text, field=field, label=label, key=f"{message_id}:{field}")
-        for message_id, field, label, text in rows.values_list("message_id", "field", "label", "text")
+        adapt.Correction(text=text, field=field, label=label)
+        for field, label, text in rows.values_list("field", "label", "text")
     ]
 
 
@@ -94,28 +94,29 @@ def model_refit(workspace: Workspace) -> WorkspaceModel | None:
         return None
     base = load_model()
     started = time.perf_counter()
-    fit, heldout = adapt.split(corrections)
-    probe = adapt.fit_adapted(base, fit)
-    before = adapt.evaluate(base, heldout)
-    after = adapt.evaluate(probe, heldout)
+    probe = adapt.refit(base, corrections)
     deployed = adapt.fit_adapted(base, corrections)
     elapsed = time.perf_counter() - started
+    heldout = probe.n_held_out
     scores = {
-        field: {"before": before.get(field), "after": after.get(field), "n": n}
-        for field, n in adapt.counts(heldout).items()
+        field: {
+            "before": probe.before[field]["accuracy"],
+            "after": probe.after[field]["accuracy"],
+            "n": probe.before[field]["n"],
+        }
+        for field in adapt.FIELDS
     }
     worse = any(
         s["before"] is not None and s["after"] is not None and s["after"] < s["before"]
         for s in scores.values()
     )
     with transaction.atomic():
-        number = WorkspaceModel.objects.filter(workspace=workspace).count() + 1
         version = WorkspaceModel.objects.create(
             workspace=workspace,
             base=base.name,
-            name=f"{base.name}+{workspace.name}-{number}",
+            name=deployed.name,  # names its content: the same corrections give the same name
             corrections=len(corrections),
-            heldout=len(heldout),
+            heldout=heldout,
             scores=scores,
             fit_seconds=round(elapsed, 3),
             data=deployed.to_bytes(),

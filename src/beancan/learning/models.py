@@ -47,7 +47,7 @@ class WorkspaceModel(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     base = models.CharField(max_length=60)  # the shipped model it adapts
-    name = models.CharField(max_length=80)  # e.g. beancan-triage-1+acme-3
+    name = models.CharField(max_length=80)  # the adapted model's own name (a content digest)
     corrections = models.PositiveIntegerField()  # used for the deployed fit
     heldout = models.PositiveIntegerField()  # held out for the scores below
     # {"sentiment": {"before": 0.61, "after": 0.74, "n": 40}, "intent": {...}}
