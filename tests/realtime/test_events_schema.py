@@ -23,6 +23,7 @@ from beancan.inbox.actions import (
 )
 from beancan.inbox.collision import viewer_heartbeat
 from beancan.inbox.ingest import ingest
+from beancan.learning.actions import correction_record, model_rollback
 from beancan.inbox.models import Conversation, Message, SendState
 from beancan.inbox.outbox import send_outbound
 from beancan.realtime.events import SCHEMAS, EventSchemaError, publish, publish_many
@@ -99,6 +100,10 @@ def test_every_action_publishes_events_that_match_their_schema_and_every_type_is
     rec.step("conversation_reopen", conversation_reopen, actor, conv)
     rec.step("conversation_resolve", conversation_resolve, actor, conv)
     rec.step("viewer_heartbeat", viewer_heartbeat, actor, conv, typing=True)
+    first = Message.objects.get(external_id="e-1")
+    rec.step("correction_record", correction_record, actor, first, "intent", "complaint")
+    admin = f.actor(ws, f.user(ws=ws, role="admin"))
+    rec.step("model_rollback", model_rollback, admin)
     Conversation.objects.filter(pk=conv.pk).update(channel=_refusing_channel(ws))
     conv.refresh_from_db()
     failing = rec.step("reply_send, unreachable network", reply_send, actor, conv, "Hello?")
@@ -121,6 +126,8 @@ def test_every_action_publishes_events_that_match_their_schema_and_every_type_is
         "conversation_reopen": UPDATED,
         "conversation_resolve": UPDATED,
         "viewer_heartbeat": ["conversation.viewers"],
+        "correction_record": ["conversation.updated", "message.triaged"],
+        "model_rollback": ["triage.model"],
         "reply_send, unreachable network": ["message.created", "conversation.updated"],
         "send_outbound, failed": ["message.failed"],
     }

@@ -56,9 +56,11 @@ def correction_record(actor: Actor, message: Message, field: str, label: str) ->
     actor.audit(
         "triage.corrected", message, field=field, predicted=correction.predicted, label=label
     )
+    from beancan.inbox.actions import conversation_event
     from beancan.inbox.state import refresh_conversations
 
-    refresh_conversations(actor.workspace, [message.conversation_id])
+    [conv] = refresh_conversations(actor.workspace, [message.conversation_id])
+    publish(message.workspace_id, "conversation.updated", conversation_event(conv))
     publish(
         message.workspace_id,
         "message.triaged",

@@ -18,7 +18,8 @@
       }
     };
     ["message.created", "message.sent", "message.failed", "conversation.created",
-     "conversation.updated", "note.created", "conversation.viewers"].forEach(function (type) {
+     "conversation.updated", "note.created", "conversation.viewers",
+     "message.triaged"].forEach(function (type) {
       source.addEventListener(type, relay);
     });
     source.onopen = function () { body.dataset.live = "1"; };
