@@ -43,10 +43,11 @@ _NOISE = re.compile(r"(?<!\S)\S*?(?:@|://|www\.)\S*|&(?:[a-z]+|#[0-9]+);|[\d#]+"
 _TWO_LETTERS = re.compile(r"[^\W\d_].*?[^\W\d_]", re.S)
 
 
-# Control characters, lone surrogates (from undecodable bytes) and the common format characters
-# (zero-width spaces and joiners, direction marks, byte-order marks, tag characters).
-_INVISIBLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
+# Terminal escape sequences, control characters, lone surrogates (from undecodable bytes) and the
+# common format characters (zero-width spaces and joiners, direction marks, byte-order marks, tags).
+INVISIBLE = re.compile(
+    "\x1b\\[[0-9;?]*[ -/]*[@-~]"
+    "|[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
     "\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]+"
 )
 
@@ -55,7 +56,7 @@ def clean(text: str) -> str:
     """The text as the model sees it: no handles, links, hashtag marks, digits or controls."""
     if not isinstance(text, str):
         return ""
-    text = _INVISIBLE.sub(" ", text[:MAX_INPUT_CHARS])
+    text = INVISIBLE.sub(" ", text[:MAX_INPUT_CHARS])
     text = _NOISE.sub(" ", text)
     return " ".join(text.split())[:MAX_CHARS].lower()
 
