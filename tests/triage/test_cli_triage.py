@@ -211,6 +211,26 @@ def test_bad_records_are_located_and_the_rest_written(tmp_path: Path) -> None:
     assert rows[1]["text"] == "multi\nline text"
 
 
+def test_broken_quotes_are_located(tmp_path: Path) -> None:
+    path, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    path.write_text(
+        'id;text\n1;fine\n2;"quoted"then more\n3;also fine\n4;"never closed\n5;eaten\n',
+        encoding="utf-8",
+    )
+    result = run("triage", str(path), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "line 3: has a quote inside a quoted field" in result.stderr
+    assert "line 5: has a quote that is never closed" in result.stderr
+    _header, rows = read_csv_with(out, ";")
+    assert [r["id"] for r in rows] == ["1", "3"]
+
+
+def read_csv_with(path: Path, delimiter: str) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter=delimiter)
+        return list(reader.fieldnames or []), list(reader)
+
+
 def test_quiet_prints_only_rejections(tmp_path: Path) -> None:
     path, out = tmp_path / "in.csv", tmp_path / "out.csv"
     path.write_text("id,text\n1,hello\n", encoding="utf-8")

@@ -200,10 +200,7 @@ def _context(source: TriageSource, get: Callable[[str], object]) -> TriageContex
     return TriageContext(**values)
 
 
-_CSV_ERRORS = {
-    "unexpected end of data": "has a quote that is never closed",
-    "',' expected after '\"'": "has a quote inside a quoted field",
-}
+_CSV_ERRORS = {"unexpected end of data": "has a quote that is never closed"}
 
 
 def _csv_rows(source: TriageSource, rejections: list[Rejection]) -> Iterator[_Row]:
@@ -226,7 +223,9 @@ def _csv_rows(source: TriageSource, rejections: list[Rejection]) -> Iterator[_Ro
             except csv.Error as exc:
                 message = str(exc)
                 reason = _CSV_ERRORS.get(message, message)
-                if "field larger than field limit" in message:
+                if "expected after '\"'" in message:
+                    reason = "has a quote inside a quoted field"
+                elif "field larger than field limit" in message:
                     reason = f"has a field longer than {MAX_LINE_BYTES} characters"
                 rejections.append(Rejection(start, reason))
                 split = None

@@ -9,7 +9,7 @@ py3langid, lingua, pycld2 and langdetect in docs/decisions/0003-language-detecti
 Before detecting, a text is cut to `MAX_INPUT_CHARS`; then @handles, emails, links, HTML
 entities, hashtag marks, digits, control and format characters are removed, and it is lower-cased
 (the model reads shouted English as Japanese). What is left is cut to `MAX_CHARS`. A text with
-fewer than two letters left (empty, only emoji, only handles and links) is "und", and so is any
+no two letters in a row left (empty, only emoji, only handles and links) is "und", and so is any
 answer whose confidence is below `THRESHOLD` (with confidence 0). Codes are ISO 639-1 where the
 language has one, otherwise the model's own (e.g. "ceb"). Every function answers for any string
 and never raises.
@@ -40,7 +40,7 @@ MODEL_NAME = "fasttext-lid.176.ftz"
 # @user@host), links, HTML entities left in exports (&amp;), digits and hashtag marks. Anchored at
 # word starts, so the time stays linear on one huge word.
 _NOISE = re.compile(r"(?<!\S)\S*?(?:@|://|www\.)\S*|&(?:[a-z]+|#[0-9]+);|[\d#]+")
-_TWO_LETTERS = re.compile(r"[^\W\d_].*?[^\W\d_]", re.S)
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 
 
 # Terminal escape sequences, control characters, lone surrogates (from undecodable bytes) and the
