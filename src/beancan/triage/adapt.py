@@ -119,7 +119,7 @@ class AdaptedModel(TriageModel):
         self.config = base.config
         self.meta = meta
         self._weights = base._weights
-        self._sentiment_weights = base._sentiment_weights
+        self._table, self._sentiment_table = base._table, base._sentiment_table
         self.rows, self.delta = rows, delta
         self._index = np.full(n, -1, dtype=np.int32)
         self._index[rows] = np.arange(len(rows), dtype=np.int32)
