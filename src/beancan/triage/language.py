@@ -56,7 +56,9 @@ def clean(text: str) -> str:
     """The text as the model sees it: no handles, links, hashtag marks, digits or controls."""
     if not isinstance(text, str):
         return ""
-    text = INVISIBLE.sub(" ", text[:MAX_INPUT_CHARS])
+    text = text[:MAX_INPUT_CHARS]
+    if not text.isprintable():  # most texts have nothing invisible: skip the regex
+        text = INVISIBLE.sub(" ", text)
     text = _NOISE.sub(" ", text)
     return " ".join(text.split())[:MAX_CHARS].lower()
 

@@ -168,7 +168,9 @@ def find_words(text: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {"safety": [], "legal": [], "churn": []}
     if not isinstance(text, str) or not text:
         return found
-    cleaned = INVISIBLE.sub(" ", text[:MAX_CHARS].replace("’", "'").casefold())
+    cleaned = text[:MAX_CHARS].replace("’", "'").casefold()
+    if not cleaned.isprintable():
+        cleaned = INVISIBLE.sub(" ", cleaned)
     cleaned = _NOISE.sub(" ", cleaned)
     words = _WORD.findall(cleaned)
     i, n = 0, len(words)
