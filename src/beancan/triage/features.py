@@ -392,14 +392,23 @@ def _inverse_sqrt(counts: np.ndarray) -> np.ndarray:
     return scale
 
 
+_UNIFORM = frozenset({"words", "chars"})  # families whose value is the same within a document
+
+
 def logits(features: Features, weights: np.ndarray) -> np.ndarray:
     """Per-document sums of `value * weights[row]`: an (n_docs, n_columns) float32 array."""
     out = np.zeros((features.n_docs, weights.shape[1]), dtype=np.float32)
-    for _family, docs, rows, values in features.blocks:
+    for family, docs, rows, values in features.blocks:
         if not len(docs):
             continue
-        gathered = weights[rows]
-        gathered *= values[:, None]
+        gathered = np.take(weights, rows, axis=0)  # several times faster than weights[rows]
         starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
-        out[docs[starts]] += np.add.reduceat(gathered, starts, axis=0)
+        if family in _UNIFORM:
+            # One value per document in these families: scale the sums, not every row.
+            sums = np.add.reduceat(gathered, starts, axis=0)
+            sums *= values[starts][:, None]
+        else:
+            gathered *= values[:, None]
+            sums = np.add.reduceat(gathered, starts, axis=0)
+        out[docs[starts]] += sums
     return out

@@ -18,6 +18,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -160,8 +161,11 @@ def _text_reader(source: TriageSource) -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes surrogateescape could not decode
+
+
 def _has_bad_utf8(values) -> bool:
-    return any(any("\udc80" <= ch <= "\udcff" for ch in v) for v in values if isinstance(v, str))
+    return any(_UNDECODED.search(v) for v in values if isinstance(v, str))
 
 
 def _context(source: TriageSource, get: Callable[[str], object]) -> TriageContext | None:
@@ -196,10 +200,7 @@ def _context(source: TriageSource, get: Callable[[str], object]) -> TriageContex
     return TriageContext(**values)
 
 
-_CSV_ERRORS = {
-    "unexpected end of data": "has a quote that is never closed",
-    "',' expected after '\"'": "has a quote inside a quoted field",
-}
+_CSV_ERRORS = {"unexpected end of data": "has a quote that is never closed"}
 
 
 def _csv_rows(source: TriageSource, rejections: list[Rejection]) -> Iterator[_Row]:
@@ -222,7 +223,9 @@ def _csv_rows(source: TriageSource, rejections: list[Rejection]) -> Iterator[_Ro
             except csv.Error as exc:
                 message = str(exc)
                 reason = _CSV_ERRORS.get(message, message)
-                if "field larger than field limit" in message:
+                if "expected after '\"'" in message:
+                    reason = "has a quote inside a quoted field"
+                elif "field larger than field limit" in message:
                     reason = f"has a field longer than {MAX_LINE_BYTES} characters"
                 rejections.append(Rejection(start, reason))
                 split = None
@@ -343,7 +346,10 @@ def _csv_cells(result: TriageResult) -> dict[str, str]:
 
 
 def _open_output(out: Path) -> tuple[io.TextIOWrapper, Path]:
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as exc:
+        raise TriageInputError(f"{out}: cannot write there: {exc.strerror or exc}") from exc
     raw = os.fdopen(fd, "wb")
     if out.name.lower().endswith(".gz"):
         raw = gzip.GzipFile(fileobj=raw, mode="wb", filename="")  # type: ignore[assignment]
@@ -354,6 +360,8 @@ def check_output(out: Path, source: TriageSource) -> None:
     """Refuse an output that cannot be written before any work is done."""
     if not out.parent.exists():
         raise TriageInputError(f"{out}: folder {out.parent} does not exist")
+    if not out.parent.is_dir():
+        raise TriageInputError(f"{out}: {out.parent} is not a folder")
     if out.is_dir():
         raise TriageInputError(f"{out}: is a directory; give a file name")
     if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
@@ -468,8 +476,9 @@ def print_summary(summary: Summary, source: TriageSource, out: Path, *, quiet: b
     if not quiet:
         rate = summary.rows / summary.seconds if summary.seconds else 0.0
         print(
-            f"triaged {summary.rows:,} rows of {source.path} ({source.format}) with "
-            f"{summary.model} in {summary.seconds:.1f} s ({rate:,.0f} rows/s)",
+            f"triaged {summary.rows:,} row{'s' if summary.rows != 1 else ''} of {source.path} "
+            f"({source.format}) with {summary.model} in {summary.seconds:.1f} s "
+            f"({rate:,.0f} rows/s)",
             file=file,
         )
     if summary.rejections:

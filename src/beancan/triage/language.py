@@ -9,7 +9,7 @@ py3langid, lingua, pycld2 and langdetect in docs/decisions/0003-language-detecti
 Before detecting, a text is cut to `MAX_INPUT_CHARS`; then @handles, emails, links, HTML
 entities, hashtag marks, digits, control and format characters are removed, and it is lower-cased
 (the model reads shouted English as Japanese). What is left is cut to `MAX_CHARS`. A text with
-fewer than two letters left (empty, only emoji, only handles and links) is "und", and so is any
+no two letters in a row left (empty, only emoji, only handles and links) is "und", and so is any
 answer whose confidence is below `THRESHOLD` (with confidence 0). Codes are ISO 639-1 where the
 language has one, otherwise the model's own (e.g. "ceb"). Every function answers for any string
 and never raises.
@@ -40,13 +40,14 @@ MODEL_NAME = "fasttext-lid.176.ftz"
 # @user@host), links, HTML entities left in exports (&amp;), digits and hashtag marks. Anchored at
 # word starts, so the time stays linear on one huge word.
 _NOISE = re.compile(r"(?<!\S)\S*?(?:@|://|www\.)\S*|&(?:[a-z]+|#[0-9]+);|[\d#]+")
-_TWO_LETTERS = re.compile(r"[^\W\d_].*?[^\W\d_]", re.S)
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 
 
-# Control characters, lone surrogates (from undecodable bytes) and the common format characters
-# (zero-width spaces and joiners, direction marks, byte-order marks, tag characters).
-_INVISIBLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
+# Terminal escape sequences, control characters, lone surrogates (from undecodable bytes) and the
+# common format characters (zero-width spaces and joiners, direction marks, byte-order marks, tags).
+INVISIBLE = re.compile(
+    "\x1b\\[[0-9;?]*[ -/]*[@-~]"
+    "|[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
     "\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]+"
 )
 
@@ -55,7 +56,9 @@ def clean(text: str) -> str:
     """The text as the model sees it: no handles, links, hashtag marks, digits or controls."""
     if not isinstance(text, str):
         return ""
-    text = _INVISIBLE.sub(" ", text[:MAX_INPUT_CHARS])
+    text = text[:MAX_INPUT_CHARS]
+    if not text.isprintable():  # most texts have nothing invisible: skip the regex
+        text = INVISIBLE.sub(" ", text)
     text = _NOISE.sub(" ", text)
     return " ".join(text.split())[:MAX_CHARS].lower()
 

@@ -60,7 +60,9 @@ class TriageModel:
         self.config = config
         self.meta = meta
         self._weights = np.ascontiguousarray(weights, dtype=np.float32)
-        self._sentiment_weights = np.ascontiguousarray(self._weights[:, SENTIMENT_COLUMNS])
+        # Inference tables padded to 16- and 48-byte rows: gathers of aligned rows are faster.
+        self._table = _padded(self._weights, 12)
+        self._sentiment_table = _padded(self._weights[:, SENTIMENT_COLUMNS], 4)
 
     # --- building blocks, overridden by the adapted model ---------------------------------------
 
@@ -70,11 +72,11 @@ class TriageModel:
 
     def logits(self, features: Features) -> np.ndarray:
         """All columns' logits: (n, N_COLUMNS)."""
-        return logits(features, self._weights)
+        return logits(features, self._table)[:, :N_COLUMNS]
 
     def sentiment_logits(self, features: Features) -> np.ndarray:
         """Sentiment logits only: (n, 3); cheaper than `logits`."""
-        return logits(features, self._sentiment_weights)
+        return logits(features, self._sentiment_table)[:, : len(SENTIMENTS)]
 
     # --- the public interface -------------------------------------------------------------------
 
@@ -139,6 +141,13 @@ class TriageModel:
 
     def __repr__(self) -> str:
         return f"<TriageModel {self.name}>"
+
+
+def _padded(weights: np.ndarray, width: int) -> np.ndarray:
+    """`weights` with zero columns added up to `width` columns, C-contiguous float32."""
+    table = np.zeros((weights.shape[0], width), dtype=np.float32)
+    table[:, : weights.shape[1]] = weights
+    return table
 
 
 def _as_list(texts: Iterable[object]) -> list[object]:

@@ -34,6 +34,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from beancan.triage.language import INVISIBLE
 from beancan.triage.types import Prediction, Urgency, UrgencySignals
 
 MAX_CHARS = 5_000
@@ -167,7 +168,10 @@ def find_words(text: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {"safety": [], "legal": [], "churn": []}
     if not isinstance(text, str) or not text:
         return found
-    cleaned = _NOISE.sub(" ", text[:MAX_CHARS].replace("’", "'").casefold())
+    cleaned = text[:MAX_CHARS].replace("’", "'").casefold()
+    if not cleaned.isprintable():
+        cleaned = INVISIBLE.sub(" ", cleaned)
+    cleaned = _NOISE.sub(" ", cleaned)
     words = _WORD.findall(cleaned)
     i, n = 0, len(words)
     while i < n:
