@@ -44,7 +44,7 @@ def _ingest_texts(ch, texts, prefix="g"):
 
 
 def test_a_correction_relabels_the_message_and_is_audited_and_published():
-    ws, ch, agent = _world()
+    _ws, ch, agent = _world()
     [m] = _ingest_texts(ch, ["@brand where is my refund, it has been three weeks"])
     assert m.intent and m.sentiment_label and m.language and m.triage_model == load_model().name
     actions.correction_record(agent, m, "intent", "request")
@@ -133,8 +133,14 @@ def test_the_clock_queues_one_refit_and_the_worker_runs_it():
     [task] = DBTaskResult.objects.all()
     assert task.task_path.endswith("refit_workspace") and task.args_kwargs["args"] == [ws.pk]
     Worker(
-        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-        max_tasks=None, worker_id="test", excluded_queue_names=[],
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
     ).run()
     version = WorkspaceModel.objects.get(workspace=ws)
     assert version.active
@@ -155,7 +161,8 @@ def test_the_triage_page_and_the_correction_form(django_capture_on_commit_callba
     )
     assert r.status_code == 200 and "negative ✓" in r.content.decode()
     bad = client.post(
-        f"/w/acme/triage/correct/{m.pk}", {"field": "sentiment", "label": "meh"},
+        f"/w/acme/triage/correct/{m.pk}",
+        {"field": "sentiment", "label": "meh"},
         HTTP_HX_REQUEST="true",
     )
     assert bad.status_code == 400 and "label: must be one of" in bad.content.decode()
@@ -173,7 +180,12 @@ def test_the_triage_page_and_the_correction_form(django_capture_on_commit_callba
     # A user of another workspace gets nothing.
     other = f.workspace("other")
     client.force_login(f.user("oz", ws=other, role="admin"))
-    assert client.post(f"/w/acme/triage/correct/{m.pk}", {"field": "intent", "label": "other"}).status_code == 403
+    assert (
+        client.post(
+            f"/w/acme/triage/correct/{m.pk}", {"field": "intent", "label": "other"}
+        ).status_code
+        == 403
+    )
     assert client.get("/w/acme/triage/").status_code == 403
 
 
@@ -196,7 +208,7 @@ def test_vip_list_raises_urgency():
 
 
 def test_api_corrections_model_and_filters():
-    ws, ch, agent = _world()
+    ws, ch, _agent = _world()
     token = f.token(ws, "agent")
     h = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     c = Client()

@@ -31,7 +31,9 @@ def test_urgency_orders_safety_above_a_thank_you_and_explains_why():
     ws = f.workspace("acme")
     ch = f.channel(ws, name="web", handle="brand")
     ingest(ch, [_msg("a", "happy", "@brand thanks, the new app is lovely")])
-    ingest(ch, [_msg("b", "scared", "@brand the charger caught fire and there is smoke everywhere")])
+    ingest(
+        ch, [_msg("b", "scared", "@brand the charger caught fire and there is smoke everywhere")]
+    )
     happy = Conversation.objects.get(messages__external_id="a")
     scared = Conversation.objects.get(messages__external_id="b")
     assert scared.urgency > happy.urgency
@@ -54,9 +56,7 @@ def test_the_clock_raises_urgency_as_the_wait_grows():
     conv = Conversation.objects.get(messages__external_id="a")
     before = conv.urgency
     # Five hours later (moved back in time rather than waiting), the recheck is due.
-    Message.objects.filter(conversation=conv).update(
-        posted_at=timezone.now() - timedelta(hours=5)
-    )
+    Message.objects.filter(conversation=conv).update(posted_at=timezone.now() - timedelta(hours=5))
     Conversation.objects.filter(pk=conv.pk).update(
         waiting_since=timezone.now() - timedelta(hours=5), urgency_next_at=timezone.now()
     )

@@ -23,9 +23,9 @@ from beancan.inbox.actions import (
 )
 from beancan.inbox.collision import viewer_heartbeat
 from beancan.inbox.ingest import ingest
-from beancan.learning.actions import correction_record, model_rollback
 from beancan.inbox.models import Conversation, Message, SendState
 from beancan.inbox.outbox import send_outbound
+from beancan.learning.actions import correction_record, model_rollback
 from beancan.realtime.events import SCHEMAS, EventSchemaError, publish, publish_many
 from beancan.realtime.models import Event
 from netpeer import NetPeer

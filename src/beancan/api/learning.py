@@ -21,9 +21,7 @@ def _actor(request, action: str = "view"):
     return actor_for(request, action)
 
 
-@learning.post(
-    "/messages/{message_id}/corrections", response={200: io.CorrectionOut, **ERRORS}
-)
+@learning.post("/messages/{message_id}/corrections", response={200: io.CorrectionOut, **ERRORS})
 def correction_create(request, message_id: int, payload: io.CorrectionIn):
     """Correct the sentiment or intent of a customer message; the workspace's model learns it at
     its next refit."""

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from beancan.inbox import actions, assignment, collision, selectors
 from beancan.inbox.models import Contact, Conversation
 from beancan.triage.reply_check import check_reply
+from beancan.triage.types import INTENTS, SENTIMENTS
 from beancan.workspaces.actors import Actor
 from beancan.workspaces.models import Workspace
 
@@ -74,6 +75,8 @@ def _conversation_context(actor: Actor, pk: int, **extra) -> dict:
         "priorities": ["urgent", "high", "normal", "low"],
         "trend": selectors.sentiment_trend(conv),
         "teams": list(actor.workspace.teams.order_by("name").values_list("pk", "name")),
+        "sentiments": SENTIMENTS,
+        "intents": INTENTS,
         "error": "",
         **extra,
     }

@@ -203,6 +203,10 @@ def vip_set(actor: Actor, text: str) -> list[str]:
     ws.vip_handles = handles
     ws.save(update_fields=["vip_handles"])
     actor.workspace.vip_handles = handles
-    actor.audit("workspace.vips_set", ws, added=sorted(set(handles) - set(before)),
-                removed=sorted(set(before) - set(handles)))
+    actor.audit(
+        "workspace.vips_set",
+        ws,
+        added=sorted(set(handles) - set(before)),
+        removed=sorted(set(before) - set(handles)),
+    )
     return handles

@@ -90,7 +90,10 @@ def _chart(versions) -> str:
             '<svg role="img" aria-label="{}" width="{}" height="{}" viewBox="0 0 {} {}" '
             'class="chart">',
             "Held-out accuracy before (grey: shipped model) and after (blue: refit)",
-            width, height, width, height,
+            width,
+            height,
+            width,
+            height,
         ),
         '<line x1="30" y1="130" x2="100%" y2="130" stroke="#94a3b8"/>',
         '<text x="0" y="14" font-size="11" fill="#475569">100%</text>',
@@ -106,14 +109,25 @@ def _chart(versions) -> str:
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
                     "<title>{} {}: {} {:.1%}</title></rect>",
-                    x + j * bar, 130 - h, bar - 2, h, color, v.name, field, what, value,
+                    x + j * bar,
+                    130 - h,
+                    bar - 2,
+                    h,
+                    color,
+                    v.name,
+                    field,
+                    what,
+                    value,
                 )
             )
         parts.append(
             format_html(
                 '<text x="{}" y="146" font-size="11" fill="#1f2937">{}</text>'
                 '<text x="{}" y="160" font-size="10" fill="#475569">#{}</text>',
-                x, field, x, v.pk,
+                x,
+                field,
+                x,
+                v.pk,
             )
         )
     parts.append("</svg>")
