@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := out
 
-.PHONY: run audit-demo test lint bench install browser clean
+.PHONY: run audit-demo test lint bench install browser wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "could not install chromium: browser tests will be skipped (fail under CI=true)"; }
 
+# wrk for the inbox load benchmark (Debian's package).
+wrk:
+	@command -v wrk >/dev/null || { \
+	  echo "installing Debian's wrk for the inbox benchmark"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	  || { echo "could not install wrk: the inbox benchmark needs it"; exit 1; }; }
+
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -49,7 +56,7 @@ test: install browser lint
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL not reachable at $(PG_TEST_URL)"; exit 1; \
 	else echo "PostgreSQL not reachable at $(PG_TEST_URL): database tests ran on SQLite only"; fi
 
-bench: install
+bench: install wrk
 	$(BIN)/python -m bench.bench_sentiment
 	$(BIN)/python -m bench.bench_audit
 	$(BIN)/python -m bench.bench_ingest
