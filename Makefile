@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := out
 
-.PHONY: run audit-demo test lint bench train install browser clean
+.PHONY: run audit-demo test lint bench train install browser wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "could not install chromium: browser tests will be skipped (fail under CI=true)"; }
 
+# wrk for the inbox load benchmark (Debian's package).
+wrk:
+	@command -v wrk >/dev/null || { \
+	  echo "installing Debian's wrk for the inbox benchmark"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	  || { echo "could not install wrk: the inbox benchmark needs it"; exit 1; }; }
+
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -53,7 +60,7 @@ test: install browser lint
 train: install
 	$(BIN)/python train/train_triage.py
 
-bench: install
+bench: install wrk
 	$(BIN)/python -m bench.bench_sentiment
 	$(BIN)/python -m bench.bench_triage_cli
 	$(BIN)/python -m bench.bench_audit

@@ -61,3 +61,13 @@ def test_presence_is_validated_and_set_from_the_inbox():
     assert Membership.objects.get(user=ann).presence == "away"
     page = client.get("/w/acme/").content.decode()
     assert 'class="dot away"' in page and "0/10" in page
+
+
+def test_auto_assignment_takes_the_queue_order_the_most_urgent_first():
+    ws, (ann, _, _) = _setup(3)
+    presence_set(f.actor(ws, ann), "online")
+    Membership.objects.filter(user=ann).update(capacity=1)
+    latest = Conversation.objects.order_by("-first_response_due_at").first()
+    Conversation.objects.filter(pk=latest.pk).update(urgency=90)
+    assert auto_assign(ws) == 1
+    assert Conversation.objects.get(assignee=ann) == latest

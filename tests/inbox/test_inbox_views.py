@@ -70,6 +70,66 @@ def test_queue_and_conversation_pages_keep_to_a_query_budget(team):
     assert len(conv_queries) <= 18, [q["sql"][:80] for q in conv_queries]
 
 
+def test_queues_put_the_most_urgent_first_then_the_nearest_deadline(team):
+    ws, agent, _, client = team
+    ingest(
+        ws.channels.get(), [f.msg("m3", author="ida", text="@acmehelp billing is wrong", minutes=2)]
+    )
+    by_text = {
+        text: Conversation.objects.get(messages__text__contains=text)
+        for text in ("router keeps dropping", "billing is wrong", "love the new plan")
+    }
+    # Without urgency (triage has not scored them), the nearest deadline comes first.
+    due = {t: c.first_response_due_at for t, c in by_text.items()}
+    assert due["router keeps dropping"] < due["billing is wrong"] < due["love the new plan"]
+    Conversation.objects.filter(
+        pk__in=[by_text["billing is wrong"].pk, by_text["love the new plan"].pk]
+    ).update(urgency=80)
+    expected = ["billing is wrong", "love the new plan", "router keeps dropping"]
+
+    def order(html: str) -> list[str]:
+        return sorted(expected, key=html.index)
+
+    assert order(client.get("/w/acme/").content.decode()) == expected
+    assert order(client.get("/w/acme/?queue=breaching").content.decode()) == expected
+    Conversation.objects.filter(workspace=ws).update(assignee=agent)
+    assert order(client.get("/w/acme/?queue=mine").content.decode()) == expected
+    api = client.get("/api/conversations", {"workspace": "acme"}).json()["items"]
+    assert [i["id"] for i in api] == [by_text[t].pk for t in expected]
+
+
+def test_urgency_is_kept_between_0_and_100(team):
+    from django.db import IntegrityError, transaction
+
+    conv = Conversation.objects.get(messages__external_id="m1")
+    assert 0 <= conv.urgency <= 100  # set by triage at ingest
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Conversation.objects.filter(pk=conv.pk).update(urgency=101)
+    Conversation.objects.filter(pk=conv.pk).update(urgency=100)
+
+
+def test_queue_counts_stop_at_the_cap_and_stay_live(team):
+    """Counting reads at most COUNT_CAP + 1 rows per queue; the page then says "1,000+"."""
+    from beancan.inbox.selectors import COUNT_CAP
+
+    ws, _agent, _, client = team
+    ch = ws.channels.get()
+    ingest(ch, [f.msg(f"bulk-{i}", author=f"c{i}", minutes=10) for i in range(COUNT_CAP - 2)])
+    counts = client.get("/w/acme/?part=counts", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-queue="open">All open <span class="count">1000</span>' in counts
+    ingest(ch, [f.msg("one-more", author="last", minutes=11)])
+    counts = client.get("/w/acme/?part=counts", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-queue="open">All open <span class="count">1,000+</span>' in counts
+    assert 'data-queue="unassigned">Unassigned <span class="count">1,000+</span>' in counts
+    assert 'data-queue="mine">Mine <span class="count">0</span>' in counts
+    conv = Conversation.objects.get(messages__external_id="m1")
+    client.post(f"/w/acme/c/{conv.pk}/assign-me")
+    counts = client.get("/w/acme/?part=counts", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-queue="mine">Mine <span class="count">1</span>' in counts
+    assert 'data-queue="unassigned">Unassigned <span class="count">1000</span>' in counts
+    assert "<table" not in counts  # the counts fragment alone
+
+
 def test_reply_with_a_canned_response_and_refuse_unfilled_variables(team):
     ws, agent, _, client = team
     CannedResponse.objects.create(

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.http.request import RequestDataTooBig
 from ninja import Field, NinjaAPI, Query, Router, Status
@@ -26,6 +26,7 @@ from beancan.api.auth import actor_from_token
 from beancan.inbox import actions
 from beancan.inbox.ingest import IncomingMessage, IngestError, ingest
 from beancan.inbox.models import (
+    QUEUE_ORDER,
     CannedResponse,
     Channel,
     Contact,
@@ -321,7 +322,8 @@ class ConversationFilters(io.In):
 
 @conversations.get("/conversations", response={200: io.ConversationPage, 400: io.Detail})
 def conversation_list(request, filters: Query[ConversationFilters]):
-    """Conversations of the workspace, most urgent first (urgency, then the nearest deadline)."""
+    """Conversations of the workspace in the inbox's order: the most urgent first, then the
+    nearest deadline."""
     actor = _actor(request)
     qs = conversation_queryset(actor)
     if filters.status:
@@ -356,13 +358,7 @@ def conversation_list(request, filters: Query[ConversationFilters]):
         if filters.since.tzinfo is None:
             raise DjangoValidationError("since: a timezone-aware date and time is required")
         qs = qs.filter(last_message_at__gte=filters.since.astimezone(UTC))
-    qs = qs.distinct().order_by(
-        F("urgency").desc(),
-        F("first_response_due_at").asc(nulls_last=True),
-        F("next_response_due_at").asc(nulls_last=True),
-        F("last_message_at").desc(nulls_last=True),
-        "pk",
-    )
+    qs = qs.distinct().order_by(*QUEUE_ORDER)
     page = qs[filters.offset : filters.offset + filters.limit]
     return {"count": qs.count(), "items": [conversation_out(c) for c in page]}
 

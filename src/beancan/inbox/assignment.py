@@ -6,15 +6,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from beancan.inbox.models import Conversation, Status
+from beancan.inbox.models import QUEUE_ORDER, Conversation, Status
 from beancan.realtime.events import publish
 from beancan.workspaces.actors import Actor
 from beancan.workspaces.models import Membership, Presence, Workspace
 
 BATCH = 200
+ACTIVE = (Status.OPEN, Status.PENDING)
 
 
 @transaction.atomic
@@ -35,25 +37,29 @@ def presence_set(actor: Actor, presence: str) -> Membership:
 
 def agent_loads(workspace: Workspace) -> list[Membership]:
     """The workspace's agents with their open conversations counted (as `load`)."""
+    # One count per agent through the (workspace, assignee) index of conversations in play;
+    # a join would walk every conversation each agent ever had, resolved ones included.
+    in_play = (
+        Conversation.objects.filter(
+            workspace=workspace, assignee=OuterRef("user_id"), status__in=ACTIVE
+        )
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return list(
         Membership.objects.filter(workspace=workspace)
         .exclude(role="viewer")
         .select_related("user")
-        .annotate(
-            load=Count(
-                "user__conversation",
-                filter=Q(
-                    user__conversation__workspace=workspace,
-                    user__conversation__status__in=(Status.OPEN, Status.PENDING),
-                ),
-            )
-        )
+        .annotate(load=Coalesce(Subquery(in_play), 0))
         .order_by("user__username")
     )
 
 
 def auto_assign(workspace: Workspace, limit: int = BATCH) -> int:
-    """Assign unassigned open conversations, the nearest deadline first; returns how many."""
+    """Assign unassigned open conversations in queue order (the most urgent, then the nearest
+    deadline, first); returns how many."""
     from beancan.inbox.actions import conversation_event
 
     assigned = 0
@@ -68,7 +74,7 @@ def auto_assign(workspace: Workspace, limit: int = BATCH) -> int:
         waiting = list(
             Conversation.objects.select_for_update(skip_locked=True)
             .filter(workspace=workspace, status=Status.OPEN, assignee__isnull=True)
-            .order_by("first_response_due_at", "last_message_at")[:limit]
+            .order_by(*QUEUE_ORDER)[:limit]
         )
         now = timezone.now()
         picked: dict[int, Membership] = {}

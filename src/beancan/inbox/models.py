@@ -4,7 +4,10 @@ responses: what the care team works on. Every row belongs to one workspace."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 
 from beancan.workspaces.crypto import EncryptedTextField
 from beancan.workspaces.models import Role, Workspace, role_allows
@@ -143,6 +146,21 @@ class Priority(models.TextChoices):
     LOW = "low"
 
 
+# Every work queue's order: the most urgent first, then the nearest reply deadline (first or
+# next response, whichever is running), then the latest activity. The indexes below hold the
+# same keys in the same directions, so a queue's first page is read straight off one of them.
+# (SQLite refuses NULLS LAST in an index; PostgreSQL's ascending index already puts a missing
+# deadline last, which the query says explicitly so SQLite sorts the same way.)
+SLA_DUE = Coalesce("first_response_due_at", "next_response_due_at")
+_QUEUE_KEYS = (F("urgency").desc(), SLA_DUE.asc(), F("last_message_at").desc(), F("id").asc())
+QUEUE_ORDER = (
+    F("urgency").desc(),
+    SLA_DUE.asc(nulls_last=True),
+    F("last_message_at").desc(),
+    F("id").asc(),
+)
+
+
 class Conversation(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="conversations")
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="conversations")
@@ -157,6 +175,10 @@ class Conversation(models.Model):
     )
     team = models.ForeignKey("workspaces.Team", null=True, blank=True, on_delete=models.SET_NULL)
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    # 0-100, the most urgent first in every work queue (filled by triage; 0 until then).
+    urgency = models.PositiveSmallIntegerField(
+        default=0, db_default=0, validators=[MaxValueValidator(100)]
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
     snoozed_until = models.DateTimeField(null=True, blank=True)
     snooze_until_reply = models.BooleanField(default=False)
@@ -184,9 +206,8 @@ class Conversation(models.Model):
     first_sentiment = models.FloatField(null=True, blank=True)
     after_reply_sentiment = models.FloatField(null=True, blank=True)
     # Triage of the customer's messages while they wait (beancan.triage): what the queue sorts
-    # and filters by. Urgency has a part that grows with the wait, so it is recomputed when
-    # `urgency_next_at` comes (the clock sweeps it) as well as on every new message.
-    urgency = models.PositiveSmallIntegerField(default=0)
+    # (`urgency`, above) and filters by. Urgency has a part that grows with the wait, so it is
+    # recomputed when `urgency_next_at` comes (the clock sweeps it) and on every new message.
     urgency_reasons = models.JSONField(default=list, blank=True)
     urgency_next_at = models.DateTimeField(null=True, blank=True, db_index=True)
     intent = models.CharField(max_length=10, blank=True)
@@ -200,12 +221,35 @@ class Conversation(models.Model):
                 fields=["channel", "external_key"],
                 condition=models.Q(external_key__isnull=False),
                 name="one_conversation_per_network_key",
-            )
+            ),
+            models.CheckConstraint(condition=models.Q(urgency__lte=100), name="urgency_0_100"),
         ]
         indexes = [
             models.Index(fields=["workspace", "status", "first_response_due_at"]),
             models.Index(fields=["workspace", "assignee", "status"]),
             models.Index(fields=["contact", "channel", "status"]),
+            # The work queues read their first page straight off these, in queue order; only
+            # conversations in play are in them, so they stay small however big the history.
+            models.Index(
+                "workspace",
+                *_QUEUE_KEYS,
+                condition=models.Q(status__in=("open", "pending")),
+                name="conv_active_queue_order",
+            ),
+            models.Index(
+                "workspace",
+                "assignee",
+                *_QUEUE_KEYS,
+                condition=models.Q(status__in=("open", "pending")),
+                name="conv_assigned_queue_order",
+            ),
+            # The resolved pile, newest first.
+            models.Index(
+                "workspace",
+                "status",
+                F("last_message_at").desc(),
+                name="conv_status_recent",
+            ),
         ]
 
 

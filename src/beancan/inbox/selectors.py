@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from beancan.inbox.models import (
+    QUEUE_ORDER,
+    SLA_DUE,
     CannedResponse,
     Conversation,
     Identity,
@@ -29,11 +33,15 @@ QUEUES = (
     ("resolved", "Resolved"),
 )
 ACTIVE = (Status.OPEN, Status.PENDING)
+# A queue's count reads at most this many rows; above it the page says "1,000+".
+COUNT_CAP = 1000
 
 
 def _queue_q(actor: Actor, queue: str) -> Q:
     soon = timezone.now() + NEAR_DEADLINE
-    due_soon = Q(first_response_due_at__lte=soon) | Q(next_response_due_at__lte=soon)
+    # One deadline runs at a time (state.py sets the other to None), so "either is due" is
+    # the queue-order key being due, which the queue index holds and has statistics for.
+    due_soon = Q(LessThanOrEqual(SLA_DUE, soon))
     return {
         "mine": Q(status__in=ACTIVE, assignee=actor.user),
         "unassigned": Q(status=Status.OPEN, assignee__isnull=True),
@@ -44,21 +52,39 @@ def _queue_q(actor: Actor, queue: str) -> Q:
     }[queue]
 
 
-def queue_counts(actor: Actor) -> dict[str, int]:
-    """The live count of every queue, in one query, and the actor's unread mentions."""
-    # Only conversations still in play are counted, through the (workspace, status, due) index:
-    # the resolved pile grows without end and is not a queue anyone works down.
-    qs = Conversation.objects.in_workspace(actor.workspace).filter(
-        status__in=(Status.OPEN, Status.PENDING, Status.SNOOZED)
-    )
-    counts = qs.aggregate(
-        **{key: Count("pk", filter=_queue_q(actor, key)) for key, _ in QUEUES if key != "resolved"}
-    )
-    counts["resolved"] = None
-    counts["mentions"] = Notification.objects.filter(
+def queue_counts(actor: Actor) -> dict[str, int | None]:
+    """The live count of every work queue and the actor's unread mentions, in one query.
+
+    A queue's count stops at COUNT_CAP + 1 (the page shows "1,000+"), so a page view reads at
+    most that many index entries per queue however big the backlog; the resolved pile is not
+    counted."""
+    counted = {
+        key: Conversation.objects.in_workspace(actor.workspace)
+        .filter(_queue_q(actor, key))
+        .order_by()
+        .values("pk")[: COUNT_CAP + 1]
+        for key, _ in QUEUES
+        if key != "resolved"
+    }
+    counted["mentions"] = Notification.objects.filter(
         workspace=actor.workspace, user=actor.user, read_at__isnull=True
-    ).count()
+    ).values("pk")
+    counts: dict[str, int | None] = _count_each(counted)
+    counts["resolved"] = None
     return counts
+
+
+def _count_each(querysets: dict[str, QuerySet]) -> dict[str, int]:
+    """How many rows each queryset has, as one SELECT of one scalar subquery per queryset."""
+    parts, params = [], []
+    for key, qs in querysets.items():
+        inner, inner_params = qs.query.sql_with_params()
+        parts.append(f"(SELECT count(*) FROM ({inner}) AS q) AS {key}")
+        params.extend(inner_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, row, strict=True))
 
 
 def saved_views(actor: Actor) -> list[SavedView]:
@@ -103,7 +129,10 @@ def _filters_q(filters: dict[str, str]) -> Q:
         bounds = {"negative": Q(first_sentiment__lt=-0.05), "positive": Q(first_sentiment__gt=0.05)}
         q &= bounds.get(v, Q(first_sentiment__gte=-0.05, first_sentiment__lte=0.05))
     if v := filters.get("tag"):
-        q &= Q(tags__name=v)
+        # EXISTS rather than a join: no duplicate rows, so no DISTINCT over the whole queue.
+        q &= Exists(
+            Conversation.tags.through.objects.filter(conversation_id=OuterRef("pk"), tag__name=v)
+        )
     if v := filters.get("priority"):
         q &= Q(priority=v)
     if v := filters.get("intent"):
@@ -120,41 +149,67 @@ def _filters_q(filters: dict[str, str]) -> Q:
 def inbox_list(
     actor: Actor, queue: str, filters: dict[str, str] | None = None, limit: int = 100
 ) -> list[Conversation]:
-    """A queue's conversations, filtered: the most urgent first, then the nearest deadline, then
-    the most recent."""
+    """A queue's conversations, filtered: the most urgent first, then the nearest deadline
+    (the resolved queue: the latest first). Each has `handles` (its contact's, by network) and
+    `latest` (the customer's latest message: text and sentiment_label, or None)."""
     actor.require("view")
+    order = (F("last_message_at").desc(), F("id").desc()) if queue == "resolved" else QUEUE_ORDER
+    latest_in = (
+        Message.objects.filter(conversation_id=OuterRef("pk"), direction="in")
+        .order_by("-posted_at", "-pk")
+        .values("pk")[:1]
+    )
     convs = list(
         Conversation.objects.in_workspace(actor.workspace)
         .filter(_queue_q(actor, queue))
         .filter(_filters_q(filters or {}))
-        .distinct()
-        .select_related("contact", "assignee", "channel")
-        .prefetch_related(
-            "tags",
-            Prefetch("contact__identities", queryset=Identity.objects.order_by("network")),
-        )
-        .order_by(
-            F("urgency").desc(),
-            F("first_response_due_at").asc(nulls_last=True),
-            F("next_response_due_at").asc(nulls_last=True),
-            F("last_message_at").desc(nulls_last=True),
-        )[:limit]
+        .select_related("contact", "assignee")
+        .only(*QUEUE_ROW_FIELDS)
+        .order_by(*order)[:limit]
     )
-    return _with_snippets(convs)
-
-
-def _with_snippets(convs: list[Conversation]) -> list[Conversation]:
-    """Attach the latest customer message to each conversation (one query)."""
-    latest: dict[int, Message] = {}
-    for m in (
-        Message.objects.filter(conversation__in=convs, direction="in")
-        .order_by("conversation_id", "-posted_at")
-        .only("conversation_id", "text", "sentiment_label", "author_handle", "posted_at")
+    # The latest customer message of each row, found through the (conversation, posted_at)
+    # index one row at a time; only the shown rows are looked at.
+    latest_ids = (
+        Conversation.objects.filter(pk__in=[c.pk for c in convs])
+        .annotate(latest_id=Subquery(latest_in))
+        .values("latest_id")
+    )
+    latest = {
+        m["conversation_id"]: m
+        for m in Message.objects.filter(pk__in=latest_ids)
+        .values("conversation_id", "text", "sentiment_label")
+        .order_by()
+    }
+    handles: dict[int, list[str]] = {}
+    for contact_id, handle in (
+        Identity.objects.filter(contact_id__in={c.contact_id for c in convs if c.contact_id})
+        .order_by("network", "pk")
+        .values_list("contact_id", "handle")
     ):
-        latest.setdefault(m.conversation_id, m)
+        handles.setdefault(contact_id, []).append(handle)
     for c in convs:
         c.latest = latest.get(c.pk)
+        c.handles = handles.get(c.contact_id, [])
     return convs
+
+
+# What a queue row shows (inbox/_queue.html); nothing else is read from the database.
+QUEUE_ROW_FIELDS = (
+    "id",
+    "workspace_id",
+    "status",
+    "brand",
+    "urgency",
+    "urgency_reasons",
+    "intent",
+    "first_response_due_at",
+    "next_response_due_at",
+    "last_message_at",
+    "contact__id",
+    "contact__name",
+    "assignee__id",
+    "assignee__username",
+)
 
 
 def conversation_get(actor: Actor, conversation_id: int) -> Conversation:
@@ -188,8 +243,9 @@ def conversation_get(actor: Actor, conversation_id: int) -> Conversation:
     return conv
 
 
-def filter_choices(actor: Actor) -> dict[str, list]:
-    """What the queue filters offer: the workspace's channels, tags and agents."""
+def filter_choices(actor: Actor, channels: bool = True) -> dict[str, list]:
+    """What the queue filters offer: the workspace's channels (unless not wanted), tags and
+    agents."""
     from beancan.inbox.models import Channel, Tag
     from beancan.workspaces.models import Membership
 
@@ -197,7 +253,9 @@ def filter_choices(actor: Actor) -> dict[str, list]:
     return {
         "channels": list(
             Channel.objects.in_workspace(ws).order_by("name").values_list("pk", "name")
-        ),
+        )
+        if channels
+        else [],
         "tags": list(Tag.objects.in_workspace(ws).order_by("name").values_list("name", flat=True)),
         "agents": list(
             Membership.objects.filter(workspace=ws)

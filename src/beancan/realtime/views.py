@@ -6,6 +6,8 @@ the id in the Last-Event-ID header (or ?after=), so a reconnecting client misses
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import json
 import time
 
@@ -72,6 +74,29 @@ def _fetch(workspace_id: int, after: int) -> list[tuple[int, str, dict]]:
         connection.close()
 
 
+# Reads of the events table in flight, by (workspace, after, hub version): every stream of the
+# process that waits on the same workspace at the same point shares one query. Without this an
+# event woke each open page's stream into its own read (50 agents: 50 queries per event).
+_reads: dict[tuple, asyncio.Task] = {}
+
+
+async def _fetch_shared(workspace_id: int, after: int, version: tuple) -> list:
+    """The events after `after`, read once for all streams asking with the same hub version
+    (each took that version before asking, so the shared read is as fresh as their own)."""
+    key = (workspace_id, after, version)
+    task = _reads.get(key)
+    if task is None:
+        # Its own context: the read belongs to no single stream (one that disconnects must not
+        # cancel it for the others), and runs in the default thread pool.
+        task = asyncio.get_running_loop().create_task(
+            sync_to_async(_fetch, thread_sensitive=False)(workspace_id, after),
+            context=contextvars.Context(),
+        )
+        _reads[key] = task
+        task.add_done_callback(lambda _: _reads.pop(key, None))
+    return await asyncio.shield(task)
+
+
 async def events(request, workspace: str):
     try:
         actor = await sync_to_async(_actor_for)(request, workspace)
@@ -95,7 +120,7 @@ async def events(request, workspace: str):
                     return  # the client reconnects, and is refused
                 checked = time.monotonic()
             version = hub.version(ws_id)
-            rows = await sync_to_async(_fetch)(ws_id, after)
+            rows = await _fetch_shared(ws_id, after, version)
             for event_id, type_, payload in rows:
                 after = event_id
                 yield f"id: {event_id}\nevent: {type_}\ndata: {json.dumps(payload)}\n\n"

@@ -26,6 +26,21 @@ class Actor:
         return cls(workspace, membership.role, user, user.get_username())
 
     @classmethod
+    def member_of(cls, user, workspace_name: str) -> Actor | None:
+        """The actor for a logged-in user in the workspace of that name, found with one query;
+        None if there is no such workspace, PermissionDenied if the user is not a member."""
+        membership = (
+            Membership.objects.select_related("workspace")
+            .filter(user=user, workspace__name=workspace_name)
+            .first()
+        )
+        if membership is not None and user.is_active:
+            return cls(membership.workspace, membership.role, user, user.get_username())
+        if not Workspace.objects.filter(name=workspace_name).exists():
+            return None
+        raise PermissionDenied("not a member of this workspace")
+
+    @classmethod
     def system(cls, workspace: Workspace, label: str) -> Actor:
         """The actor for the worker, the replay and other processes of beancan itself."""
         return cls(workspace, "admin", None, label)

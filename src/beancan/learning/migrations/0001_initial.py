@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('inbox', '0006_triage'),
+        ('inbox', '0007_triage'),
         ('workspaces', '0002_auto_assignment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,6 +8,13 @@
     const relay = function (event) {
       let data = {};
       try { data = JSON.parse(event.data); } catch (e) { return; }
+      // Who is viewing changes nothing in the queue, the counts or the thread: only the
+      // conversation's own viewer box listens (re-fetching everything for it cost every open
+      // page a round of requests each time an agent opened a conversation).
+      if (event.type === "conversation.viewers") {
+        htmx.trigger(body, "beancan:viewers-" + data.conversation_id, data);
+        return;
+      }
       htmx.trigger(body, "beancan:changed", data);
       // The queue is re-fetched unless the agent has rows checked for a bulk action.
       if (!document.querySelector("input[name=ids]:checked")) {
@@ -101,8 +108,8 @@
       lastKey = Date.now();
       if (!typing) { typing = true; beat(false); }
     });
-    body.addEventListener("beancan:conv-" + box.dataset.conversation, function (event) {
-      if (event.detail && event.detail.viewers) { beat(false); }
+    body.addEventListener("beancan:viewers-" + box.dataset.conversation, function () {
+      beat(false);
     });
     window.addEventListener("pagehide", function () { beat(true); });
   }

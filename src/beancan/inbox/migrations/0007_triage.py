@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inbox', '0005_sla_breached_at'),
+        ('inbox', '0006_urgency_queue_order'),
     ]
 
     operations = [
@@ -19,11 +19,6 @@ class Migration(migrations.Migration):
             model_name='conversation',
             name='language',
             field=models.CharField(blank=True, max_length=8),
-        ),
-        migrations.AddField(
-            model_name='conversation',
-            name='urgency',
-            field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
             model_name='conversation',
