@@ -49,6 +49,7 @@ def inbox(request, workspace: str):
         "queues": selectors.QUEUES,
         "filters": filters,
         "can_act": actor.can("act"),
+        "can_manage": actor.can("manage"),
     }
     # Every open page re-fetches a fragment on each live event: work out only what it shows.
     fragment = "inbox/_counts.html" if request.GET.get("part") == "counts" else "inbox/_queue.html"
