@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from beancan.care.replies import polars_traits
+from beancan.care.replies import text_traits
 
 FIELDS = ("id", "author", "inbound", "created_at", "text", "in_reply_to", "channel", "conversation")
 REQUIRED = ("id", "author", "created_at", "text")
@@ -273,7 +273,7 @@ BATCH_ROWS = 131_072
 def _with_traits(batch) -> pl.DataFrame:
     frame = pl.from_arrow(batch)
     assert isinstance(frame, pl.DataFrame)
-    return polars_traits(frame.lazy(), "r_text", "is_customer").drop("r_text").collect()
+    return text_traits(frame, "r_text", "is_customer")
 
 
 def _append_batches(
