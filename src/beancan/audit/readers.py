@@ -215,9 +215,11 @@ def _time_sql(column: str, time_format: str | None) -> str:
 def _customer_sql(source: Source) -> str:
     if "inbound" in source.mapping:
         words = lambda ws: ", ".join(_sql_str(w) for w in ws)  # noqa: E731
+        # The dataset's own spelling first: no lower() or trim() for the usual True/False.
         return (
+            "CASE r_inbound WHEN 'True' THEN true WHEN 'False' THEN false ELSE "
             f"CASE WHEN lower(trim(r_inbound)) IN ({words(TRUE_WORDS)}) THEN true "
-            f"WHEN lower(trim(r_inbound)) IN ({words(FALSE_WORDS)}) THEN false END"
+            f"WHEN lower(trim(r_inbound)) IN ({words(FALSE_WORDS)}) THEN false END END"
         )
     handles = ", ".join(_sql_str(h.lstrip("@").lower()) for h in source.brand_handles)
     return f"lower(trim(r_author)) NOT IN ({handles})"
@@ -233,6 +235,9 @@ def _stage_select(source: Source, relation: str, line: str) -> str:
         if "inbound" in source.mapping
         else ""
     )
+    # Ids already written as a plain integer (the value printed back is the text itself) skip the
+    # normalising regexes: for them _id_sql is the identity and _key_sql the number.
+    canonical = "{n} BETWEEN 0 AND 999999999999999999 AND CAST({n} AS VARCHAR) = {raw}"
     # Text of ids and raw values is kept only where it is needed: ids that are not plain
     # integers, and the raw fields of rejected rows (to find their line).
     return f"""
@@ -243,7 +248,7 @@ def _stage_select(source: Source, relation: str, line: str) -> str:
     FROM (
     SELECT
         {line} AS line,
-        CASE WHEN idn < 0 THEN id END AS id_text, idn, {_key_sql("parent")} AS pidn,
+        CASE WHEN idn < 0 THEN id END AS id_text, idn, pidn,
         trim(r_author) AS author, is_customer, ts,
         nullif(trim(r_channel), '') AS channel, nullif(trim(r_conversation), '') AS conversation,
         r_text,
@@ -256,13 +261,27 @@ def _stage_select(source: Source, relation: str, line: str) -> str:
         END AS bad,
         r_id, r_author, r_created_at
     FROM (
-        SELECT *, {_key_sql("id")} AS idn FROM (
+        SELECT *,
+            CASE WHEN id_plain THEN n_id ELSE {_key_sql("id")} END AS idn,
+            CASE WHEN parent_plain THEN n_parent ELSE {_key_sql("parent")} END AS pidn
+        FROM (
             SELECT *,
-                {_id_sql("r_id")} AS id,
-                {_customer_sql(source)} AS is_customer,
-                {_time_sql("r_created_at", source.time_format)} AS ts,
-                {_id_sql("r_in_reply_to")} AS parent
-            FROM {relation}
+                CASE WHEN id_plain THEN r_id ELSE {_id_sql("r_id")} END AS id,
+                CASE WHEN parent_plain THEN r_in_reply_to ELSE {_id_sql("r_in_reply_to")} END
+                    AS parent
+            FROM (
+                SELECT *,
+                    {canonical.format(n="n_id", raw="r_id")} AS id_plain,
+                    {canonical.format(n="n_parent", raw="r_in_reply_to")} AS parent_plain
+                FROM (
+                    SELECT *,
+                        TRY_CAST(r_id AS BIGINT) AS n_id,
+                        TRY_CAST(r_in_reply_to AS BIGINT) AS n_parent,
+                        {_customer_sql(source)} AS is_customer,
+                        {_time_sql("r_created_at", source.time_format)} AS ts
+                    FROM {relation}
+                )
+            )
         )
     ))"""
 
