@@ -52,6 +52,7 @@ test: install browser lint
 bench: install
 	$(BIN)/python -m bench.bench_sentiment
 	$(BIN)/python -m bench.bench_audit
+	$(BIN)/python -m bench.bench_audit_memory
 	$(BIN)/python -m bench.bench_ingest
 	$(BIN)/python -m bench.bench_realtime
 	$(BIN)/python -m bench.bench_inbox
