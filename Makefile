@@ -64,6 +64,7 @@ bench: install wrk
 	$(BIN)/python -m bench.bench_sentiment
 	$(BIN)/python -m bench.bench_triage_cli
 	$(BIN)/python -m bench.bench_audit
+	$(BIN)/python -m bench.bench_audit_memory
 	$(BIN)/python -m bench.bench_ingest
 	$(BIN)/python -m bench.bench_realtime
 	$(BIN)/python -m bench.bench_inbox

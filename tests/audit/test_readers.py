@@ -458,3 +458,21 @@ def test_twcs_rows_helper_round_trips(tmp_path):
     report = audit_rows(tmp_path, good_rows()).report
     assert report["overall"]["answered"] == 2
     assert report["overall"]["first_response_seconds"]["mean"] == 90.0
+
+
+def test_batches_are_cut_by_bytes_of_text():
+    import pyarrow as pa
+
+    from beancan.audit.readers import text_pieces
+
+    texts = ["x" * n for n in (5, 30, 1, 0, 50, 7, 7, 7)] + [None]
+    batch = pa.record_batch({"r_text": texts, "n": list(range(len(texts)))})
+    pieces = text_pieces(batch, limit=20)
+    assert [row for piece in pieces for row in piece.column("n").to_pylist()] == list(
+        range(len(texts))
+    )
+    for piece in pieces:
+        size = sum(len(t or "") for t in piece.column("r_text").to_pylist())
+        assert size <= 20 or piece.num_rows == 1
+    assert [p.num_rows for p in pieces] == [1, 1, 2, 1, 2, 2]
+    assert text_pieces(batch, limit=10_000) == [batch]

@@ -156,8 +156,7 @@ def _audit(con, source, target_seconds, sentiment, strict, analyzer_name, progre
 
 def _value_rejections(con: duckdb.DuckDBPyConnection, source: Source) -> list[Rejection]:
     bad = con.execute(
-        "SELECT line, bad, r_id, r_author, r_created_at FROM staged WHERE bad IS NOT NULL "
-        "ORDER BY rowid"
+        "SELECT line, bad, r_id, r_author, r_created_at FROM staged_bad ORDER BY k"
     ).fetchall()
     if not bad:
         return []
@@ -168,15 +167,15 @@ def _value_rejections(con: duckdb.DuckDBPyConnection, source: Source) -> list[Re
 
 
 def _drop_duplicates(con: duckdb.DuckDBPyConnection, source: Source, out: list[Rejection]) -> None:
-    """The first record with an id wins; later ones are rejected and reported."""
+    """The first record with an id wins; later ones are rejected, reported and marked bad."""
     repeated = con.execute(
-        """SELECT rowid, coalesce(id_text, CAST(idn AS VARCHAR)) AS id, line,
-                  row_number() OVER w AS occurrence, first_value(line) OVER w AS first_line
+        """SELECT k, coalesce(id_text, CAST(idn AS VARCHAR)) AS id, line,
+                  row_number() OVER w AS occurrence
            FROM staged WHERE bad IS NULL AND (idn, coalesce(id_text, '')) IN (
                SELECT (idn, coalesce(id_text, '')) FROM staged WHERE bad IS NULL
                GROUP BY idn, id_text HAVING count(*) > 1)
-           WINDOW w AS (PARTITION BY idn, id_text ORDER BY rowid)
-           ORDER BY rowid"""
+           WINDOW w AS (PARTITION BY idn, id_text ORDER BY k)
+           ORDER BY k"""
     ).fetchall()
     if not repeated:
         return
@@ -185,19 +184,21 @@ def _drop_duplicates(con: duckdb.DuckDBPyConnection, source: Source, out: list[R
     else:  # every occurrence, in file order: the n-th request is the n-th occurrence
         lines = locate_rows(source, [(row[1],) for row in repeated], by="id")
     first_line: dict[str, int] = {}
-    for (rowid, mid, _line, occurrence, _first), line in zip(repeated, lines, strict=True):
+    later: list[int] = []
+    for (k, mid, _line, occurrence), line in zip(repeated, lines, strict=True):
         if occurrence == 1:
             first_line[mid] = line
             continue
         out.append(
             Rejection(int(line), f"duplicate id {mid} (first at line {first_line[mid]}; kept)")
         )
-        con.execute("UPDATE staged SET bad = 'duplicate' WHERE rowid = ?", [rowid])
+        later.append(k)
+    con.execute("UPDATE staged SET bad = 'duplicate' WHERE k IN (SELECT unnest($k))", {"k": later})
 
 
 def _thread(con: duckdb.DuckDBPyConnection) -> int:
     """Create `msgs`: valid messages with their conversation and order; returns cycles cut.
-    Works on the row positions of `staged` (its rowids), so nothing is copied before joining."""
+    Works on the row positions of `staged` (its `k`), so nothing is copied before joining."""
     hashed = con.execute(
         "SELECT count(DISTINCT id_text), count(DISTINCT idn) FROM staged "
         "WHERE bad IS NULL AND idn < 0"
@@ -225,13 +226,12 @@ def _thread(con: duckdb.DuckDBPyConnection) -> int:
     parent = np.where(found, sorter[pos] if len(sorter) else -1, -1)
     # Order of events: created_at, then id (numerically; as text for ids that are not numbers).
     if (idn[ok] < 0).any():
-        tiebreak = np.asarray(
-            con.execute(
-                "SELECT dense_rank() OVER (ORDER BY CASE WHEN idn >= 0 THEN idn END NULLS LAST, "
-                "id_text) AS r FROM staged"
-            ).fetchnumpy()["r"],
-            dtype=np.int64,
-        )
+        ranked = con.execute(
+            "SELECT k, dense_rank() OVER (ORDER BY CASE WHEN idn >= 0 THEN idn END NULLS LAST, "
+            "id_text) AS r FROM staged"
+        ).fetchnumpy()
+        tiebreak = np.empty(n, dtype=np.int64)
+        tiebreak[np.asarray(ranked["k"], dtype=np.int64)] = np.asarray(ranked["r"], np.int64)
     else:
         tiebreak = idn
     order = np.empty(n, dtype=np.int64)
@@ -241,7 +241,7 @@ def _thread(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         """CREATE OR REPLACE TABLE msgs AS
            SELECT * FROM (
-               SELECT s.rowid AS k, coalesce(s.id_text, CAST(s.idn AS VARCHAR)) AS id, t.ord,
+               SELECT s.k, coalesce(s.id_text, CAST(s.idn AS VARCHAR)) AS id, t.ord,
                       t.root AS conv, s.conversation, s.author, s.is_customer, s.ts,
                       s.pidn IS NOT NULL AS is_reply, s.channel, s.mention, s.thanks, s.named,
                       s.signed, s.handoff, s.canned_hash, s.bad

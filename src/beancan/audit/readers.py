@@ -24,8 +24,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from beancan.care.replies import polars_traits
+from beancan.care.replies import text_traits
 
 FIELDS = ("id", "author", "inbound", "created_at", "text", "in_reply_to", "channel", "conversation")
 REQUIRED = ("id", "author", "created_at", "text")
@@ -215,9 +217,11 @@ def _time_sql(column: str, time_format: str | None) -> str:
 def _customer_sql(source: Source) -> str:
     if "inbound" in source.mapping:
         words = lambda ws: ", ".join(_sql_str(w) for w in ws)  # noqa: E731
+        # The dataset's own spelling first: no lower() or trim() for the usual True/False.
         return (
+            "CASE r_inbound WHEN 'True' THEN true WHEN 'False' THEN false ELSE "
             f"CASE WHEN lower(trim(r_inbound)) IN ({words(TRUE_WORDS)}) THEN true "
-            f"WHEN lower(trim(r_inbound)) IN ({words(FALSE_WORDS)}) THEN false END"
+            f"WHEN lower(trim(r_inbound)) IN ({words(FALSE_WORDS)}) THEN false END END"
         )
     handles = ", ".join(_sql_str(h.lstrip("@").lower()) for h in source.brand_handles)
     return f"lower(trim(r_author)) NOT IN ({handles})"
@@ -233,6 +237,9 @@ def _stage_select(source: Source, relation: str, line: str) -> str:
         if "inbound" in source.mapping
         else ""
     )
+    # Ids already written as a plain integer (the value printed back is the text itself) skip the
+    # normalising regexes: for them _id_sql is the identity and _key_sql the number.
+    canonical = "{n} BETWEEN 0 AND 999999999999999999 AND CAST({n} AS VARCHAR) = {raw}"
     # Text of ids and raw values is kept only where it is needed: ids that are not plain
     # integers, and the raw fields of rejected rows (to find their line).
     return f"""
@@ -243,7 +250,7 @@ def _stage_select(source: Source, relation: str, line: str) -> str:
     FROM (
     SELECT
         {line} AS line,
-        CASE WHEN idn < 0 THEN id END AS id_text, idn, {_key_sql("parent")} AS pidn,
+        CASE WHEN idn < 0 THEN id END AS id_text, idn, pidn,
         trim(r_author) AS author, is_customer, ts,
         nullif(trim(r_channel), '') AS channel, nullif(trim(r_conversation), '') AS conversation,
         r_text,
@@ -256,72 +263,138 @@ def _stage_select(source: Source, relation: str, line: str) -> str:
         END AS bad,
         r_id, r_author, r_created_at
     FROM (
-        SELECT *, {_key_sql("id")} AS idn FROM (
+        SELECT *,
+            CASE WHEN id_plain THEN n_id ELSE {_key_sql("id")} END AS idn,
+            CASE WHEN parent_plain THEN n_parent ELSE {_key_sql("parent")} END AS pidn
+        FROM (
             SELECT *,
-                {_id_sql("r_id")} AS id,
-                {_customer_sql(source)} AS is_customer,
-                {_time_sql("r_created_at", source.time_format)} AS ts,
-                {_id_sql("r_in_reply_to")} AS parent
-            FROM {relation}
+                CASE WHEN id_plain THEN r_id ELSE {_id_sql("r_id")} END AS id,
+                CASE WHEN parent_plain THEN r_in_reply_to ELSE {_id_sql("r_in_reply_to")} END
+                    AS parent
+            FROM (
+                SELECT *,
+                    {canonical.format(n="n_id", raw="r_id")} AS id_plain,
+                    {canonical.format(n="n_parent", raw="r_in_reply_to")} AS parent_plain
+                FROM (
+                    SELECT *,
+                        TRY_CAST(r_id AS BIGINT) AS n_id,
+                        TRY_CAST(r_in_reply_to AS BIGINT) AS n_parent,
+                        {_customer_sql(source)} AS is_customer,
+                        {_time_sql("r_created_at", source.time_format)} AS ts
+                    FROM {relation}
+                )
+            )
         )
     ))"""
 
 
+# A batch is at most BATCH_ROWS rows and, once read, is cut into pieces of at most BATCH_BYTES of
+# text, so exports of long texts (emails) hold as little text at a time as short ones. The rows
+# DuckDB reads at once are also sized from the file's average record, so a batch of long texts
+# is not read whole first.
 BATCH_ROWS = 131_072
+BATCH_BYTES = 16 * 1024 * 1024
+MIN_BATCH_ROWS = 256
+# What `staged` keeps of each row (`k`: its number in file order; `line`: JSON Lines only), and
+# `staged_bad` of rejected ones.
+STAGED_COLUMNS = ("k", "line", "id_text", "idn", "pidn", "author", "is_customer", "ts", "channel",
+                  "conversation", "bad", "mention", "thanks", "named", "signed", "handoff",
+                  "canned_hash")  # fmt: skip
+BAD_COLUMNS = ("k", "line", "bad", "r_id", "r_author", "r_created_at")
 
 
 def _with_traits(batch) -> pl.DataFrame:
     frame = pl.from_arrow(batch)
     assert isinstance(frame, pl.DataFrame)
-    return polars_traits(frame.lazy(), "r_text", "is_customer").drop("r_text").collect()
+    return text_traits(frame, "r_text", "is_customer")
 
 
 def _append_batches(
     con: duckdb.DuckDBPyConnection,
     select_sql: str,
-    created: bool,
+    start: int,
     views: dict | None = None,
     after: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
     on_rows: Callable[[int], object] | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> int:
-    """Stream the rows of `select_sql` through the Polars traits into `staged`; rows added.
+    """Stream the rows of `select_sql` through the Polars traits into `staged` (and the raw fields
+    of rejected rows into `staged_bad`), numbered from `start` (0 creates the tables); rows added.
     Two threads compute traits while DuckDB reads the next batch; batches keep file order.
     The read runs on its own cursor; `after` sees that cursor (its temp tables) before it closes."""
     reader_con = con.cursor()
     rows = 0
+    created = False
     try:
         for name, data in (views or {}).items():
             reader_con.register(name, data)
-        reader = reader_con.sql(select_sql).to_arrow_reader(BATCH_ROWS)
+        reader = reader_con.sql(select_sql).to_arrow_reader(batch_rows)
 
-        def insert(frame: pl.DataFrame) -> None:
-            nonlocal created, rows
-            con.register("_batch", frame)
-            if created:
+        def keep(frame: pl.DataFrame) -> None:
+            # Into DuckDB's own memory, so the batch's working copies are freed as one; the
+            # raw fields kept to locate rejected rows go to a small table of their own.
+            nonlocal rows, created
+            first = start + rows
+            frame = frame.with_columns(
+                pl.int_range(first, first + frame.height, dtype=pl.Int64).alias("k")
+            )
+            bad = frame.filter(pl.col("bad").is_not_null()).select(BAD_COLUMNS)
+            con.register("_batch", frame.select(STAGED_COLUMNS))
+            con.register("_bad", bad)
+            if first or created:
                 con.execute("INSERT INTO staged SELECT * FROM _batch")
+                con.execute("INSERT INTO staged_bad SELECT * FROM _bad")
             else:
                 con.execute("CREATE OR REPLACE TABLE staged AS SELECT * FROM _batch")
+                con.execute("CREATE OR REPLACE TABLE staged_bad AS SELECT * FROM _bad")
                 created = True
             con.unregister("_batch")
+            con.unregister("_bad")
             rows += frame.height
             if on_rows is not None:
                 on_rows(frame.height)
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             pending: deque = deque()
-            for batch in reader:
-                pending.append(pool.submit(_with_traits, batch))
+            for piece in (p for batch in reader for p in text_pieces(batch)):
+                pending.append(pool.submit(_with_traits, piece))
                 while len(pending) > 2:
-                    insert(pending.popleft().result())
+                    keep(pending.popleft().result())
             while pending:
-                insert(pending.popleft().result())
-        if not created:
-            insert(_with_traits(reader.schema.empty_table()))
+                keep(pending.popleft().result())
+        if not rows and not start:  # no row at all: still the columns
+            keep(_with_traits(reader.schema.empty_table()))
         if after is not None:
             after(reader_con)
     finally:
         reader_con.close()
     return rows
+
+
+def text_pieces(batch: pa.RecordBatch, limit: int = BATCH_BYTES) -> list[pa.RecordBatch]:
+    """A batch cut into consecutive pieces of at most `limit` bytes of r_text each (a piece of
+    one row when that row alone is longer); zero-copy slices."""
+    lengths = pc.fill_null(pc.binary_length(batch.column("r_text")), 0).to_numpy()
+    ends = np.cumsum(lengths, dtype=np.int64)
+    if not len(ends) or ends[-1] <= limit:
+        return [batch]
+    pieces, start, used = [], 0, 0
+    while start < len(ends):
+        # The first row past the limit ends this piece (at least one row per piece).
+        stop = max(int(np.searchsorted(ends, used + limit, side="right")), start + 1)
+        pieces.append(batch.slice(start, stop - start))
+        used = int(ends[stop - 1])
+        start = stop
+    return pieces
+
+
+def batch_rows_for(source: Source) -> int:
+    """Rows DuckDB reads at a time: BATCH_ROWS, fewer when the file's records are long."""
+    rows = estimate_rows(source)
+    if not rows:
+        return BATCH_ROWS
+    per_row = max(1, source.path.stat().st_size // rows)
+    return int(min(BATCH_ROWS, max(MIN_BATCH_ROWS, BATCH_BYTES // per_row)))
 
 
 def _raw_projection(source: Source) -> str:
@@ -355,8 +428,8 @@ def stage(
     *,
     on_rows: Callable[[int], object] | None = None,
 ) -> list[Rejection]:
-    """Read the source into the `staged` table; returns the rejections found while
-    reading (bad values are flagged in the table and located later by `locate_rows`).
+    """Read the source into the `staged` table (and `staged_bad`); returns the rejections found
+    while reading (bad values are flagged in the table and located later by `locate_rows`).
     `on_rows(n)` is told as each batch of n rows is stored."""
     if source.format == "jsonl":
         return _stage_jsonl(con, source, on_rows)
@@ -365,9 +438,10 @@ def stage(
     _append_batches(
         con,
         _stage_select(source, relation, "NULL::BIGINT"),
-        created=False,
+        0,
         after=lambda reader: structural.extend(_structural_rejections(reader, source)),
         on_rows=on_rows,
+        batch_rows=batch_rows_for(source),
     )
     return structural
 
@@ -521,6 +595,7 @@ def _jsonl_chunks(
 ) -> Iterator[dict[str, np.ndarray]]:
     keys = [(f, source.mapping.get(f)) for f in FIELDS]
     columns: dict[str, list] = {f"r_{f}": [] for f in FIELDS} | {"line": []}
+    held = 0  # characters of the lines in this chunk
     with _open_text(source) as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
@@ -539,9 +614,11 @@ def _jsonl_chunks(
                     seen_keys.add(f)
                 columns[f"r_{f}"].append(_as_text(value))
             columns["line"].append(number)
-            if len(columns["line"]) >= JSONL_CHUNK:
+            held += len(line)
+            if len(columns["line"]) >= JSONL_CHUNK or held >= BATCH_BYTES:
                 yield _arrays(columns)
                 columns = {name: [] for name in columns}
+                held = 0
     if columns["line"]:
         yield _arrays(columns)
 
@@ -562,13 +639,11 @@ def _stage_jsonl(
     rows = 0
     select = _stage_select(source, "jsonl_chunk", "line")
     for chunk in _jsonl_chunks(source, rejections, seen_keys):
-        rows += _append_batches(
-            con, select, created=rows > 0, views={"jsonl_chunk": chunk}, on_rows=on_rows
-        )
+        rows += _append_batches(con, select, rows, views={"jsonl_chunk": chunk}, on_rows=on_rows)
     if not rows:
         empty = {f"r_{f}": np.array([], dtype=object) for f in FIELDS}
         empty["line"] = np.array([], dtype=np.int64)
-        _append_batches(con, select, created=False, views={"jsonl_chunk": empty})
+        _append_batches(con, select, 0, views={"jsonl_chunk": empty})
     if rows:
         absent = [f for f in REQUIRED if f not in seen_keys]
         if "inbound" not in seen_keys and not source.brand_handles:

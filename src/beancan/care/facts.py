@@ -12,7 +12,7 @@ export of millions of messages (the audit) and the few messages of one live conv
     is_customer BOOLEAN a customer's message (False: the brand's); never null
     ts DOUBLE           created_at, seconds since the epoch (UTC)
     is_reply BOOLEAN    it answers another message (in-reply-to set)
-    + the trait columns of `beancan.care.replies.polars_traits` (mention, thanks, named, signed,
+    + the trait columns of `beancan.care.replies.text_traits` (mention, thanks, named, signed,
       handoff, canned_hash); a customer message's mention is a list, never null
 """
 
@@ -231,7 +231,7 @@ def load_messages(con: duckdb.DuckDBPyConnection, columns: dict[str, list]) -> N
     `ord` and the text traits are computed exactly as the audit computes them."""
     import polars as pl
 
-    from beancan.care.replies import polars_traits
+    from beancan.care.replies import text_traits
 
     n = len(columns["k"])
     order = sorted(range(n), key=lambda i: _order_key(columns["ts"][i], columns["id"][i]))
@@ -251,7 +251,7 @@ def load_messages(con: duckdb.DuckDBPyConnection, columns: dict[str, list]) -> N
             "text": pl.Series(columns["text"], dtype=pl.String),
         }
     )
-    traits = polars_traits(frame.lazy(), "text", "is_customer").drop("text").collect()
+    traits = text_traits(frame, "text", "is_customer")
     con.register("_live_msgs", traits)
     con.execute("CREATE OR REPLACE TABLE msgs AS SELECT * FROM _live_msgs")
     con.unregister("_live_msgs")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import polars as pl
 
 # A handle as networks write it: @name, @name.bsky.social, @name@mastodon.social.
@@ -208,49 +209,90 @@ def _name_lookups() -> tuple[pl.Series, pl.Series]:
     )
 
 
+# The last canned step in one pass: every run of non-letters becomes one space. A run of two or
+# more characters, or a single one that is not already a space, is replaced; a lone space is left
+# alone, so a reply costs one replacement per punctuation mark rather than one per word. The result
+# equals `[^a-z ]+` replaced by a space and then runs of spaces folded, which is what
+# `canned_key` does in Python.
+_FOLD = r"[^a-z]{2,}|[^a-z ]"
+# At least CANNED_MIN_WORDS words once folded (words are single-space separated by then).
+_ENOUGH_WORDS = r"^(?:[a-z]+ ){" + str(CANNED_MIN_WORDS - 1) + r"}[a-z]"
+
+
 def _template(lowered: pl.Expr) -> pl.Expr:
-    for pattern, every in CANNED_STEPS:
+    for pattern, every in CANNED_STEPS[:-1]:
         lowered = (
             lowered.str.replace_all(pattern, " ") if every else lowered.str.replace(pattern, " ")
         )
-    return lowered.str.replace_all(" {2,}", " ").str.strip_chars(" ")
+    return lowered.str.replace_all(_FOLD, " ").str.strip_chars(" ")
 
 
-def polars_traits(frame: pl.LazyFrame, text: str, is_customer: str) -> pl.LazyFrame:
-    """Add every trait column to a batch of messages, the same as the functions above: customer
-    messages get mentions and thanks, brand messages the reply traits. Each regex runs once, on
-    the side it applies to (the other side's text is null and skipped)."""
-    customer = pl.col(is_customer).fill_null(False)
+def _brand_traits(texts: pl.Series) -> pl.DataFrame:
+    """named, signed, handoff and canned_hash of brand messages."""
     names, not_names = _name_lookups()
-    steps = (
-        frame.with_columns(
-            pl.when(~customer).then(pl.col(text).fill_null("")).alias("_bt"),
-            pl.when(customer).then(pl.col(text).fill_null("").str.to_lowercase()).alias("_cl"),
-        )
-        .with_columns(
-            pl.col("_bt").str.to_lowercase().alias("_bl"),
-            pl.col("_bt").str.extract(GREETING_NAME, 1).str.to_lowercase().alias("_greeted"),
-            pl.col("_bt").str.extract(ADDRESS_NAME, 1).str.to_lowercase().alias("_addressed"),
-            pl.col("_bt").str.extract(CLOSING_NAME, 1).str.to_lowercase().alias("_closing"),
-        )
-        .with_columns(_template(pl.col("_bl")).alias("_template"))
-    )
-    greeted, addressed, closing = pl.col("_greeted"), pl.col("_addressed"), pl.col("_closing")
+    raw, lowered = pl.col("t"), pl.col("lowered")
+    greeted, addressed, closing = pl.col("greeted"), pl.col("addressed"), pl.col("closing")
     named = (
         (greeted.is_not_null() & ~greeted.is_in(not_names))
         | (addressed.is_not_null() & ~addressed.is_in(not_names) & addressed.is_in(names))
         | (closing.is_not_null() & ~closing.is_in(not_names) & closing.is_in(names))
     )
-    template = pl.col("_template")
-    words = template.str.count_matches(" ") + 1
-    cl = pl.col("_cl")
-    return steps.with_columns(
-        cl.str.extract_all(MENTION).list.eval(pl.element().str.slice(1)).alias("mention"),
-        (cl.str.contains(THANKS) & ~cl.str.contains(NOT_THANKS)).fill_null(False).alias("thanks"),
-        named.fill_null(False).alias("named"),
-        pl.col("_bt").str.contains(SIGNATURE).fill_null(False).alias("signed"),
-        pl.col("_bl").str.contains(HANDOFF).fill_null(False).alias("handoff"),
-        pl.when((template != "") & (words >= CANNED_MIN_WORDS))
-        .then(template.hash())
-        .alias("canned_hash"),
-    ).drop("_bt", "_cl", "_bl", "_greeted", "_addressed", "_closing", "_template")
+    template = pl.col("template")
+    return (
+        pl.DataFrame({"t": texts})
+        .with_columns(
+            raw.str.to_lowercase().alias("lowered"),
+            raw.str.extract(GREETING_NAME, 1).str.to_lowercase().alias("greeted"),
+            raw.str.extract(ADDRESS_NAME, 1).str.to_lowercase().alias("addressed"),
+            raw.str.extract(CLOSING_NAME, 1).str.to_lowercase().alias("closing"),
+        )
+        .with_columns(_template(lowered).alias("template"))
+        .select(
+            named.fill_null(False).alias("named"),
+            raw.str.contains(SIGNATURE).alias("signed"),
+            lowered.str.contains(HANDOFF).alias("handoff"),
+            pl.when(template.str.contains(_ENOUGH_WORDS))
+            .then(template.hash())
+            .alias("canned_hash"),
+        )
+    )
+
+
+def _customer_traits(texts: pl.Series) -> pl.DataFrame:
+    """mention and thanks of customer messages."""
+    said = pl.col("t").str.to_lowercase()
+    return pl.DataFrame({"t": texts}).select(
+        said.str.extract_all(MENTION).list.eval(pl.element().str.slice(1)).alias("mention"),
+        (said.str.contains(THANKS) & ~said.str.contains(NOT_THANKS)).alias("thanks"),
+    )
+
+
+def _spread(part: pl.DataFrame, at: np.ndarray) -> pl.DataFrame:
+    """The rows of one side's result at the batch's positions; `len(part)` means null."""
+    nulls = pl.DataFrame([pl.Series(c.name, [None], c.dtype) for c in part])
+    return part.vstack(nulls).rechunk()[pl.Series(at, dtype=pl.Int64)]
+
+
+def text_traits(frame: pl.DataFrame, text: str, is_customer: str) -> pl.DataFrame:
+    """`frame` without its `text` column, plus every trait column, the same as the functions
+    above: customer messages get mentions and thanks, brand messages the reply traits. Each
+    pattern runs only on the messages of the side it applies to."""
+    customer = frame.get_column(is_customer).fill_null(False)
+    texts = frame.get_column(text).fill_null("")
+    mask = customer.to_numpy()
+    # Each row's place in its side's result (the other side's rows: one past the end, a null).
+    in_customer = np.cumsum(mask) - 1
+    in_brand = np.arange(len(mask)) - in_customer - 1
+    n_customer = int(mask.sum())
+    cust = _spread(
+        _customer_traits(texts.filter(customer)), np.where(mask, in_customer, n_customer)
+    )
+    brand = _spread(
+        _brand_traits(texts.filter(~customer)), np.where(mask, len(mask) - n_customer, in_brand)
+    )
+    return frame.drop(text).with_columns(
+        cust.get_column("mention"),
+        cust.get_column("thanks").fill_null(False),
+        *(brand.get_column(c).fill_null(False) for c in ("named", "signed", "handoff")),
+        brand.get_column("canned_hash"),
+    )
