@@ -55,6 +55,7 @@ train: install
 
 bench: install
 	$(BIN)/python -m bench.bench_sentiment
+	$(BIN)/python -m bench.bench_triage
 	$(BIN)/python -m bench.bench_audit
 	$(BIN)/python -m bench.bench_ingest
 	$(BIN)/python -m bench.bench_realtime
