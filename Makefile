@@ -62,6 +62,7 @@ train: install
 
 bench: install wrk
 	$(BIN)/python -m bench.bench_sentiment
+	$(BIN)/python -m bench.bench_triage
 	$(BIN)/python -m bench.bench_triage_cli
 	$(BIN)/python -m bench.bench_audit
 	$(BIN)/python -m bench.bench_audit_memory

@@ -31,6 +31,7 @@ from beancan.triage.model import (
     TriageModel,
     softmax,
 )
+from beancan.triage.optimize import dot, lbfgs
 from beancan.triage.types import INTENTS, SENTIMENTS
 
 FIELDS = {"sentiment": SENTIMENTS, "intent": INTENTS}
@@ -246,7 +247,7 @@ def fit_adapted(
     def loss_and_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
         delta = theta.reshape(k, _N_DELTA)
         grad = l2 * delta
-        loss = 0.5 * l2 * _dot(theta, theta)
+        loss = 0.5 * l2 * dot(theta, theta)
         for columns, xs, xs_t, z_base, y in heads:
             p = softmax(z_base + xs @ delta[:, columns])
             rows = np.arange(len(y))
@@ -255,7 +256,7 @@ def fit_adapted(
             grad[:, columns] += xs_t @ p
         return loss, grad.ravel()
 
-    theta, iterations = _lbfgs(loss_and_grad, np.zeros(k * _N_DELTA), max_iter)
+    theta, iterations = lbfgs(loss_and_grad, np.zeros(k * _N_DELTA), max_iter)
     delta = theta.reshape(k, _N_DELTA).astype(np.float32)
     keep = np.abs(delta).max(axis=1) > 1e-6 if k else np.zeros(0, bool)
     counts = {name: sum(c.field == name for c in corrections) for name in FIELDS}
@@ -267,59 +268,6 @@ def fit_adapted(
         "iterations": iterations,
     }
     return AdaptedModel(base, used[keep], delta[keep], meta)
-
-
-def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    """Inner product without BLAS: OpenBLAS's threads make a small `a @ b` slow on a busy box."""
-    return float(np.einsum("i,i->", a, b))
-
-
-def _lbfgs(fg, x: np.ndarray, max_iter: int, memory: int = 7, tol: float = 1e-6):
-    """Minimise a smooth convex function (value and gradient from `fg`) by L-BFGS with
-    backtracking; answers (x, iterations). scipy's L-BFGS-B spends most of its time on the
-    bounds it supports; this plain version is several times faster on a few 100,000 unknowns."""
-    f, g = fg(x)
-    history: list[tuple[np.ndarray, np.ndarray, float]] = []
-    iteration = 0
-    for iteration in range(1, max_iter + 1):  # noqa: B007 - the count is answered
-        if not x.size or float(np.abs(g).max()) < tol:
-            break
-        q = g.copy()
-        alphas = []
-        for s, y, rho in reversed(history):
-            a = rho * _dot(s, q)
-            q -= a * y
-            alphas.append(a)
-        if history:
-            s, y, _rho = history[-1]
-            q *= _dot(s, y) / _dot(y, y)
-        else:
-            q /= max(_dot(g, g) ** 0.5, 1.0)
-        for (s, y, rho), a in zip(history, reversed(alphas), strict=True):
-            q += s * (a - rho * _dot(y, q))
-        direction = -q
-        slope = _dot(g, direction)
-        if slope >= 0:  # not a descent direction: restart from the gradient
-            history.clear()
-            direction, slope = -g, -_dot(g, g)
-        step = 1.0
-        while True:
-            x_new = x + step * direction
-            f_new, g_new = fg(x_new)
-            if f_new <= f + 1e-4 * step * slope or step < 1e-8:
-                break
-            step *= 0.5
-        s, y = x_new - x, g_new - g
-        sy = _dot(s, y)
-        if sy > 1e-12:
-            history.append((s, y, 1.0 / sy))
-            if len(history) > memory:
-                history.pop(0)
-        converged = abs(f - f_new) <= tol * max(1.0, abs(f))
-        x, f, g = x_new, f_new, g_new
-        if converged:
-            break
-    return x, iteration
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """How the shipped triage model is trained: data loading, the recipe and the measures.
 
 Used by `train/train_triage.py` (which writes the shipped model), `bench/bench_triage.py` and the
-tests. Training needs scikit-learn (the `train` extra); inference (`triage.model`) never imports
-this module.
+tests. Training needs scipy (sparse matrices) and our own L-BFGS (`triage.optimize`); inference
+(`triage.model`) never imports this module.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from beancan.triage.model import (
     SPAM_COLUMN,
     TriageModel,
 )
+from beancan.triage.optimize import dot, lbfgs
 from beancan.triage.types import INTENTS, SENTIMENTS
 
 TWEETEVAL_CLASSES = ("negative", "neutral", "positive")  # labels 0, 1, 2 of mapping.txt
@@ -167,36 +168,58 @@ def design_matrix(features: Features, n_features: int):
     return matrix
 
 
-def fit_softmax(x, y: np.ndarray, n_classes: int, c: float, max_iter: int, weight=None):
-    """Weights (n_features, n_classes) of an L2 logistic regression with balanced classes."""
-    from sklearn.linear_model import LogisticRegression
+def fit_softmax(
+    x, y: np.ndarray, n_classes: int, c: float, max_iter: int, weight=None, balanced: bool = True
+) -> np.ndarray:
+    """Weights (n_features, n_classes) of an L2-regularised softmax regression.
 
-    counts = np.bincount(y, weights=weight, minlength=n_classes)
-    present = counts > 0
-    class_weight = np.zeros(n_classes)
-    class_weight[present] = counts[present].sum() / (present.sum() * counts[present])
-    sample_weight = class_weight[y] * (weight if weight is not None else 1.0)
-    model = LogisticRegression(C=c, max_iter=max_iter, fit_intercept=False, tol=1e-4)
-    model.fit(x, y, sample_weight=sample_weight)
-    coef = np.zeros((n_classes, x.shape[1]))
-    if model.coef_.shape[0] == 1 and len(model.classes_) == 2:
-        # Binary: sklearn keeps one column, the logit of classes_[1]; split it in halves.
-        coef[model.classes_[1]] = model.coef_[0] / 2
-        coef[model.classes_[0]] = -model.coef_[0] / 2
-    else:
-        coef[model.classes_] = model.coef_
-    return coef.T
+    Minimises sum_i w_i * cross-entropy_i + ||W||^2 / (2c), scikit-learn's LogisticRegression
+    objective for the same C, with balanced class weights (n / (k * n_class)) times `weight`.
+    Only the feature rows that occur get unknowns (the others stay 0 under the penalty).
+    """
+    y = np.asarray(y, dtype=np.int64)
+    weight = np.ones(len(y)) if weight is None else np.asarray(weight, dtype=np.float64)
+    if balanced:
+        counts = np.bincount(y, weights=weight, minlength=n_classes)
+        present = counts > 0
+        class_weight = np.zeros(n_classes)
+        class_weight[present] = counts[present].sum() / (present.sum() * counts[present])
+        weight = weight * class_weight[y]
+    x = x.tocsr()
+    used = np.unique(x.indices)
+    xc = x[:, used].tocsr()
+    xt = xc.T.tocsr()
+    k = len(used)
+    rows = np.arange(len(y))
+    penalty = 1.0 / c
+
+    def loss_and_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w = theta.reshape(k, n_classes)
+        z = xc @ w
+        z -= z.max(axis=1, keepdims=True)
+        log_norm = np.log(np.exp(z).sum(axis=1))
+        loss = float(np.einsum("i,i->", weight, log_norm - z[rows, y]))
+        p = np.exp(z - log_norm[:, None])
+        p[rows, y] -= 1.0
+        p *= weight[:, None]
+        grad = xt @ p + penalty * w
+        return loss + 0.5 * penalty * dot(theta, theta), grad.ravel()
+
+    theta, _ = lbfgs(loss_and_grad, np.zeros(k * n_classes), max_iter, memory=10, tol=1e-7)
+    coef = np.zeros((x.shape[1], n_classes))
+    coef[used] = theta.reshape(k, n_classes)
+    return coef
 
 
 def fit_spam(x, spam: np.ndarray, c: float, max_iter: int) -> np.ndarray:
     """Weights (n_features,) of an L2 logistic regression for spam (not class-balanced)."""
-    from sklearn.linear_model import LogisticRegression
-
+    spam = np.asarray(spam, dtype=np.int64)
     if spam.min() == spam.max():
         return np.zeros(x.shape[1])
-    model = LogisticRegression(C=c, max_iter=max_iter, fit_intercept=False, tol=1e-4)
-    model.fit(x, spam.astype(int))
-    return model.coef_[0]
+    # A two-class softmax with penalty 1/(2c) on both columns is a logistic regression on their
+    # difference with penalty 1/(4c): C doubles.
+    coef = fit_softmax(x, spam, 2, c / 2, max_iter, balanced=False)
+    return coef[:, 1] - coef[:, 0]
 
 
 def fit_model(
