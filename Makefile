@@ -30,12 +30,19 @@ audit-demo: install
 	$(BIN)/beancan demo --out $(OUT)/demo-export.csv
 	$(BIN)/beancan audit $(OUT)/demo-export.csv --json $(OUT)/demo-audit.json --html $(OUT)/demo-audit.html
 
-# Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+# Debian's Chromium for the browser tests (Playwright cannot download browsers here), and
+# axe-core from npm for the accessibility test.
 browser:
 	@test -x /usr/bin/chromium || { \
 	  echo "installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "could not install chromium: browser tests will be skipped (fail under CI=true)"; }
+	@test -f tests/a11y/node_modules/axe-core/axe.min.js || { \
+	  echo "installing axe-core (npm) for the accessibility test"; \
+	  { command -v npm >/dev/null || (apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null); } && \
+	  npm ci --prefix tests/a11y --no-audit --no-fund >/dev/null \
+	  || echo "could not install axe-core: the accessibility test will be skipped (fail under CI=true)"; }
 
 # wrk for the inbox load benchmark (Debian's package).
 wrk:

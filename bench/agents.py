@@ -13,6 +13,7 @@ import contextlib
 import random
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
@@ -24,6 +25,7 @@ class Recorded:
 
     ms: list[float] = field(default_factory=list)
     failed: int = 0
+    reasons: Counter = field(default_factory=Counter)  # what failed: a status or an exception
 
     def summary(self, seconds: float) -> dict:
         ms = sorted(self.ms)
@@ -34,6 +36,7 @@ class Recorded:
         return {
             "requests": len(ms),
             "failed": self.failed,
+            "reasons": dict(self.reasons),
             "rps": len(ms) / seconds,
             "p50": statistics.median(ms) if ms else float("nan"),
             "p95": pct(0.95),
@@ -45,12 +48,14 @@ async def _timed(client: httpx.AsyncClient, rec: Recorded, method: str, url: str
     started = time.perf_counter()
     try:
         response = await client.request(method, url, **kw)
-    except httpx.HTTPError:
+    except httpx.HTTPError as exc:
         rec.failed += 1
+        rec.reasons[type(exc).__name__] += 1
         return None
     rec.ms.append((time.perf_counter() - started) * 1000)
     if response.status_code >= 400:
         rec.failed += 1
+        rec.reasons[str(response.status_code)] += 1
     return response
 
 

@@ -338,6 +338,7 @@ def main() -> None:
             think=THINK,
         )
         load_during_agents = os.getloadavg()[0]
+        print(json.dumps(agents, indent=1), flush=True)
     finally:
         server.terminate()
         server.wait(15)

@@ -15,9 +15,10 @@ import factories as f
 
 
 class Server:
-    """A `beancan serve --no-worker` process on the tests' database, on a free port."""
+    """A `beancan serve --no-worker` process on the tests' database, on a free port (with extra
+    environment variables if given)."""
 
-    def __init__(self) -> None:
+    def __init__(self, **env: str) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -25,7 +26,7 @@ class Server:
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "beancan", "serve", "--no-worker", "--port", str(port)],
-            env=f.service_env(),
+            env=f.service_env(**env),
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )

@@ -66,8 +66,13 @@ def test_queue_and_conversation_pages_keep_to_a_query_budget(team):
     conv = Conversation.objects.filter(workspace=ws).first()
     with CaptureQueriesContext(connection) as conv_queries:
         assert client.get(f"/w/acme/c/{conv.pk}/").status_code == 200
-    assert counts[0] == counts[1] <= 16, [q["sql"][:80] for q in queue_queries]
-    assert len(conv_queries) <= 18, [q["sql"][:80] for q in conv_queries]
+    assert counts[0] == counts[1] <= 12, [q["sql"][:80] for q in queue_queries]
+    assert len(conv_queries) <= 14, [q["sql"][:80] for q in conv_queries]
+    # The fragments open pages re-fetch on every live event do only their own part.
+    for part, budget in (("?part=counts", 4), ("", 6)):
+        with CaptureQueriesContext(connection) as fragment_queries:
+            assert client.get(f"/w/acme/{part}", HTTP_HX_REQUEST="true").status_code == 200
+        assert len(fragment_queries) <= budget, [q["sql"][:80] for q in fragment_queries]
 
 
 def test_queues_put_the_most_urgent_first_then_the_nearest_deadline(team):

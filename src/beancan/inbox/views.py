@@ -46,6 +46,7 @@ def inbox(request, workspace: str):
         "actor": actor,
         "workspace": actor.workspace,
         "queue": queue,
+        "queue_label": dict(selectors.QUEUES)[queue],
         "queues": selectors.QUEUES,
         "filters": filters,
         "can_act": actor.can("act"),
