@@ -221,13 +221,23 @@ def conversation_get(actor: Actor, conversation_id: int) -> Conversation:
         .prefetch_related("tags")
         .get(pk=conversation_id)
     )
+    from beancan.learning.models import Correction
+
+    def corrected(field: str):
+        return Exists(Correction.objects.filter(message_id=OuterRef("pk"), field=field))
+
+    # Which labels an agent corrected, in the thread's own query.
     conv.thread = list(
         conv.messages.select_related("sent_by")
-        .prefetch_related("corrections")
+        .annotate(sentiment_corrected=corrected("sentiment"), intent_corrected=corrected("intent"))
         .order_by("posted_at", "pk")
     )
     for m in conv.thread:
-        m.corrected = {c.field for c in m.corrections.all()}
+        m.corrected = {
+            f
+            for f, done in (("sentiment", m.sentiment_corrected), ("intent", m.intent_corrected))
+            if done
+        }
     conv.note_list = list(
         Note.objects.filter(conversation=conv).select_related("author").order_by("pk")
     )
