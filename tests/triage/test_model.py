@@ -149,3 +149,14 @@ def test_read_model_rejects_bad_files(tmp_path) -> None:
     (tmp_path / "m.json").write_text(json.dumps(meta))
     with pytest.raises(ValueError, match="version 999"):
         read_model(good, tmp_path / "m.json")
+
+
+def test_threads_get_the_same_answers(model) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"order {i} is {'late' if i % 2 else 'great'} word{i} 😀" for i in range(3_000)]
+    serial = model.score_many(texts)
+    chunks = [texts[i : i + 250] for i in range(0, len(texts), 250)]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = [s for part in pool.map(model.score_many, chunks) for s in part]
+    assert threaded == pytest.approx(serial, abs=1e-6)
