@@ -136,7 +136,7 @@ def survey_send(survey_id: int) -> str:
     from beancan.inbox.actions import reply_send
 
     survey = (
-        Survey.objects.select_for_update()
+        Survey.objects.select_for_update(of=("self",))
         .select_related("workspace", "contact")
         .filter(pk=survey_id)
         .first()
