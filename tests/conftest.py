@@ -16,6 +16,7 @@ SERVICE_DIRS = (
     "connectors",
     "server",
     "learning",
+    "surveys",
 )
 
 

@@ -104,6 +104,7 @@ def test_every_action_publishes_events_that_match_their_schema_and_every_type_is
     rec.step("correction_record", correction_record, actor, first, "intent", "complaint")
     admin = f.actor(ws, f.user(ws=ws, role="admin"))
     rec.step("model_rollback", model_rollback, admin)
+    rec.step("survey answered", _survey_answered, ws, admin)
     Conversation.objects.filter(pk=conv.pk).update(channel=_refusing_channel(ws))
     conv.refresh_from_db()
     failing = rec.step("reply_send, unreachable network", reply_send, actor, conv, "Hello?")
@@ -128,6 +129,17 @@ def test_every_action_publishes_events_that_match_their_schema_and_every_type_is
         "viewer_heartbeat": ["conversation.viewers"],
         "correction_record": ["conversation.updated", "message.triaged"],
         "model_rollback": ["triage.model"],
+        "survey answered": [
+            "conversation.created",  # the customer writes
+            "message.created",
+            "conversation.updated",
+            "conversation.updated",  # resolved
+            "message.created",  # the question, queued
+            "conversation.updated",
+            "message.created",  # the answer
+            "conversation.updated",
+            "survey.answered",
+        ],
         "reply_send, unreachable network": ["message.created", "conversation.updated"],
         "send_outbound, failed": ["message.failed"],
     }
@@ -136,6 +148,20 @@ def test_every_action_publishes_events_that_match_their_schema_and_every_type_is
     last = Event.objects.filter(workspace=ws).order_by("-id")
     assert last[0].payload["message_id"] == failing.pk and last[0].payload["error"]
     assert Event.objects.exclude(workspace=ws).count() == 0
+
+
+def _survey_answered(ws, admin):
+    """A survey end to end on a conversation of its own: resolve, send, the customer answers."""
+    from beancan.surveys.actions import policy_save, survey_send
+    from beancan.surveys.models import Survey
+
+    ch = f.channel(ws, handle="brand")
+    ingest(ch, [f.msg("s-1", author="sam", text="no signal", author_name="Sam")])
+    conv = Conversation.objects.get(channel=ch)
+    policy_save(admin, {"csat_enabled": "1", "send_as": "private"})
+    conversation_resolve(admin, conv)
+    survey_send(Survey.objects.get(conversation=conv).pk)
+    ingest(ch, [f.msg("s-2", author="sam", text="5")])
 
 
 def _refusing_channel(ws):

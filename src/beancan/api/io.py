@@ -223,8 +223,27 @@ class ContactOut(Schema):
     identities: list[IdentityOut]
 
 
+class SurveyOut(Schema):
+    id: int
+    conversation_id: int
+    contact_id: int | None
+    kind: str
+    state: str
+    due_at: datetime
+    sent_at: datetime | None
+    expires_at: datetime | None
+    message_id: int | None
+    score: int | None
+    answered_at: datetime | None
+    answer_id: int | None
+    comment: str
+
+
 class ContactDetail(ContactOut):
     conversation_ids: list[int]
+    surveys: list[SurveyOut]
+    csat: float | None
+    nps: float | None
 
 
 class MergeIn(In):

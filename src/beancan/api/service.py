@@ -532,6 +532,13 @@ def contact_get(request, contact_id: int):
     out["conversation_ids"] = list(
         contact.conversations.order_by("-last_message_at").values_list("pk", flat=True)[:500]
     )
+    from beancan.api.surveys import survey_out
+    from beancan.surveys.selectors import contact_surveys
+
+    surveys = contact_surveys(actor, contact.pk)
+    out.update(
+        surveys=[survey_out(s) for s in surveys["items"]], csat=surveys["csat"], nps=surveys["nps"]
+    )
     return out
 
 
@@ -606,8 +613,9 @@ def metrics_get(
 
 
 from beancan.api.learning import learning  # noqa: E402  (its endpoints use this module's helpers)
+from beancan.api.surveys import surveys  # noqa: E402
 
-for router in (messages, conversations, contacts, canned, metrics, learning):
+for router in (messages, conversations, contacts, canned, metrics, learning, surveys):
     api.add_router("", router)
 
 

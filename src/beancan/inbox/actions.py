@@ -88,23 +88,34 @@ def conversation_assign(actor: Actor, conv: Conversation, assignee=None, team=No
     return conv
 
 
-def _set_status(actor: Actor, conv: Conversation, status: str, verb: str) -> Conversation:
+def _set_status(
+    actor: Actor, conv: Conversation, status: str, verb: str
+) -> tuple[Conversation, str]:
+    """Set the status; returns the conversation and the status it had."""
     conv = _locked(actor, conv)
+    before = conv.status
     conv.status = status
     conv.snoozed_until = None
     conv.snooze_until_reply = False
     _changed(actor, conv, verb, ["status", "snoozed_until", "snooze_until_reply"])
-    return conv
+    return conv, before
 
 
 @transaction.atomic
 def conversation_resolve(actor: Actor, conv: Conversation) -> Conversation:
-    return _set_status(actor, conv, Status.RESOLVED, "conversation.resolved")
+    """Resolve; a new resolution (not one already resolved) schedules the follow-up survey if
+    the workspace's survey policy asks for one."""
+    conv, before = _set_status(actor, conv, Status.RESOLVED, "conversation.resolved")
+    if before != Status.RESOLVED:
+        from beancan.surveys.actions import survey_schedule
+
+        survey_schedule(actor, conv)
+    return conv
 
 
 @transaction.atomic
 def conversation_reopen(actor: Actor, conv: Conversation) -> Conversation:
-    return _set_status(actor, conv, Status.OPEN, "conversation.reopened")
+    return _set_status(actor, conv, Status.OPEN, "conversation.reopened")[0]
 
 
 @transaction.atomic
@@ -345,6 +356,9 @@ def contact_merge(actor: Actor, keep: Contact, other: Contact) -> Contact:
     Identity.objects.filter(contact=other).update(contact=keep)
     Conversation.objects.filter(contact=other).update(contact=keep)
     Contact.objects.filter(merged_into=other).update(merged_into=keep)
+    from beancan.surveys.actions import surveys_move_contact
+
+    surveys_move_contact(keep.pk, other.pk)
     for name in ("name", "bio", "location", "website"):
         if not getattr(keep, name) and getattr(other, name):
             setattr(keep, name, getattr(other, name))

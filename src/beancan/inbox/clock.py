@@ -89,6 +89,7 @@ def tick() -> dict[str, int]:
     """One pass of every sweep."""
     from beancan.inbox.assignment import auto_assign_all
     from beancan.learning.clock import schedule_refits
+    from beancan.surveys.clock import sweep as survey_sweep
 
     return {
         "outbox": sweep_outbox(),
@@ -97,4 +98,5 @@ def tick() -> dict[str, int]:
         "breached": announce_breaches(),
         "urgency": refresh_urgency(),
         "refits": schedule_refits(),
+        **survey_sweep(),
     }

@@ -30,6 +30,7 @@ from beancan.inbox.models import (
 from beancan.inbox.state import due_at, refresh_conversations
 from beancan.inbox.triaging import triage_fields
 from beancan.realtime.events import publish_many
+from beancan.surveys.answers import SurveyAnswers
 from beancan.workspaces.models import AuditEvent
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ def _ingest(channel, messages, triage, actor) -> IngestResult:
         return IngestResult([], duplicates, [])
 
     identities = _identities(workspace, channel, [m for _, m in new])
+    surveys = SurveyAnswers.open_for(channel, {i.contact_id for i in identities.values()})
     _remember_brand_handles(workspace, [m for _, m in new])
     parents = dict(
         Message.objects.filter(
@@ -152,6 +154,9 @@ def _ingest(channel, messages, triage, actor) -> IngestResult:
         ident = identities.get(m.author.lstrip("@").lower()) if m.is_in else None
         contact_id = ident.contact_id if ident else None
         conv = _thread(channel, workspace, m, contact_id, parents, by_key, touched)
+        answer = surveys.match(m, contact_id, conv)
+        if answer is not None:  # a survey's answer goes to the survey's conversation
+            conv = _loaded(answer.survey.conversation, touched)
         if conv is None:
             conv = Conversation(
                 workspace=workspace,
@@ -164,7 +169,8 @@ def _ingest(channel, messages, triage, actor) -> IngestResult:
             if m.conversation_key:
                 by_key[m.conversation_key] = conv
         touched[id(conv)] = conv
-        if m.is_in and conv.status in (Status.RESOLVED, Status.SNOOZED, Status.PENDING):
+        reopens = answer is None or not answer.keeps_resolved
+        if m.is_in and reopens and conv.status in (Status.RESOLVED, Status.SNOOZED, Status.PENDING):
             conv.status = Status.OPEN  # the customer wrote again
             conv.snoozed_until = None
         if m.is_in and conv.contact_id is None:
@@ -189,6 +195,8 @@ def _ingest(channel, messages, triage, actor) -> IngestResult:
                 **triage.get(id(m), {}),
             )
         )
+        if answer is not None:
+            surveys.stored(answer, rows[-1])
         parents[ext] = conv
     Conversation.objects.bulk_create(created_convs)
     for row in rows:
@@ -199,6 +207,7 @@ def _ingest(channel, messages, triage, actor) -> IngestResult:
     bulk_set(Conversation, existing, ["status", "snoozed_until", "contact", "last_message_at"])
     refreshed = refresh_conversations(workspace, [c.pk for c in touched.values()])
     _record(workspace, channel, rows, created_convs, refreshed, actor)
+    surveys.record()
     return IngestResult(rows, duplicates, refreshed)
 
 

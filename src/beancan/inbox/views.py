@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from beancan.inbox import actions, assignment, collision, selectors
 from beancan.inbox.models import Contact, Conversation
 from beancan.inbox.templatetags.inbox_tags import snippet
+from beancan.surveys.selectors import contact_surveys
 from beancan.triage.reply_check import check_reply
 from beancan.triage.types import INTENTS, SENTIMENTS
 from beancan.workspaces.actors import Actor
@@ -112,6 +113,7 @@ def _conversation_context(actor: Actor, pk: int, **extra) -> dict:
         "choices": selectors.filter_choices(actor, channels=False),
         "priorities": ["urgent", "high", "normal", "low"],
         "trend": selectors.sentiment_trend(conv),
+        "surveys": contact_surveys(actor, conv.contact_id),
         "teams": list(actor.workspace.teams.order_by("name").values_list("pk", "name")),
         "sentiments": SENTIMENTS,
         "intents": INTENTS,

@@ -25,6 +25,9 @@ SCHEMAS: dict[str, frozenset[str]] = {
     "triage.model": frozenset({"model", "active"}),
     "note.created": frozenset({"conversation_id", "note_id", "author", "text"}),
     "conversation.viewers": frozenset({"conversation_id", "viewers"}),
+    "survey.answered": frozenset(
+        {"survey_id", "conversation_id", "contact_id", "kind", "score", "comment"}
+    ),
 }
 
 

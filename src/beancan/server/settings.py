@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "beancan.sla",
     "beancan.inbox",
     "beancan.learning",
+    "beancan.surveys",
     "beancan.realtime",
     "beancan.api",
 ]

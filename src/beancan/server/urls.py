@@ -16,6 +16,7 @@ urlpatterns = [
     path("hooks/", include(hook_urls)),
     path("w/<slug:workspace>/admin/", include("beancan.workspaces.admin_urls")),
     path("w/<slug:workspace>/triage/", include("beancan.learning.urls")),
+    path("w/<slug:workspace>/surveys/", include("beancan.surveys.urls")),
     path("w/", include("beancan.inbox.urls")),
     # The embedded server serves the app's static files itself; behind a proxy, collectstatic.
     re_path(r"^static/(?P<path>.*)$", static_serve, {"insecure": True}),

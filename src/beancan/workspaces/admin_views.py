@@ -1,5 +1,6 @@
-"""Administration pages of a workspace (members, channels, SLA policy, canned responses, tags,
-teams), so a care lead never needs the Django admin. Thin: parse, call one action, redirect."""
+"""Administration pages of a workspace (members, channels, SLA policy, surveys, canned responses,
+tags, teams), so a care lead never needs the Django admin. Thin: parse, call one action,
+redirect."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.views.decorators.http import require_POST
 from beancan.inbox import actions as inbox_actions
 from beancan.inbox.models import CannedResponse, Channel, Tag
 from beancan.sla.models import DEFAULT_FIRST_RESPONSE, DEFAULT_NEXT_RESPONSE, SlaPolicy
+from beancan.surveys import actions as survey_actions
+from beancan.surveys.selectors import policy_for
 from beancan.workspaces import admin_actions as act
 from beancan.workspaces.actors import Actor
 from beancan.workspaces.models import Membership, Role, Workspace
@@ -77,6 +80,7 @@ def _context(actor: Actor, **extra) -> dict:
         "holidays": "\n".join(str(h.date) for h in policy.holidays.order_by("date"))
         if policy
         else "",
+        "survey_policy": policy_for(ws),
         "error": "",
         "section": "",
         **extra,
@@ -123,6 +127,8 @@ def admin_post(request, workspace: str, what: str):
             act.tag_save(actor, tag, p.get("name", ""))
         elif what == "tag-delete":
             act.tag_delete(actor, _get(Tag, actor, p.get("id")))
+        elif what == "surveys":
+            survey_actions.policy_save(actor, p.dict())
         elif what == "team":
             act.team_save(actor, p.get("name", ""), p.get("members", "").replace(",", " ").split())
         else:

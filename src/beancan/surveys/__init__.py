@@ -1,0 +1,1 @@
+"""Follow-up surveys (CSAT and NPS) after a conversation is resolved."""

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from beancan.surveys import views
+
+urlpatterns = [path("", views.surveys_page, name="surveys")]
