@@ -20,10 +20,12 @@ PASSWORD = "a-Long-passw0rd"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def chromium():
-    """A launched Chromium (a generator for a fixture); skipped, or failed under CI, if absent."""
-    if not CHROMIUM.exists():
-        message = f"Chromium not installed at {CHROMIUM} (apt-get install chromium)"
+def chromium(*also_needed: Path):
+    """A launched Chromium (a generator for a fixture); skipped, or failed under CI, if it or a
+    file it needs (`also_needed`) is absent."""
+    missing = [str(p) for p in (CHROMIUM, *also_needed) if not p.exists()]
+    if missing:
+        message = f"not installed: {', '.join(missing)} (make test installs them)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -44,3 +46,12 @@ def login(browser, server, username: str, viewport=(1280, 900)):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{server.url}/")
     return page
+
+
+def live_server():
+    """A real `beancan serve` for the module (a generator for a fixture)."""
+    from liveserver import Server
+
+    srv = Server()
+    yield srv
+    srv.stop()

@@ -85,3 +85,19 @@ def service_env(**extra: str) -> dict[str, str]:
         "BEANCAN_DATA_DIR": str(settings.DATA_DIR),
         **extra,
     }
+
+
+def run_worker_once(worker_id: str = "test") -> None:
+    """Run every queued task with the real django-tasks database worker, then return."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    ).run()

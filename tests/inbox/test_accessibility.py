@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_inbox_browser import ARGS, CHROMIUM, PASSWORD
 
 import factories as f
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import CannedResponse, Conversation
-from liveserver import Server
+from browser import PASSWORD, chromium, live_server
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -33,25 +31,13 @@ RUN_AXE = """async () => {
 
 
 @pytest.fixture(scope="module")
-def server(django_db_setup) -> Iterator[Server]:
-    srv = Server()
-    yield srv
-    srv.stop()
+def server(django_db_setup):
+    yield from live_server()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    missing = [str(p) for p in (CHROMIUM, AXE) if not p.exists()]
-    if missing:
-        message = f"not installed: {', '.join(missing)} (make test installs them)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    yield from chromium(AXE)
 
 
 def _violations(page) -> list[dict]:

@@ -5,11 +5,8 @@ agent sees the reply and the new status, a viewer cannot reply."""
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -18,51 +15,21 @@ from beancan.audit.readers import open_source
 from beancan.connectors.replay import replay
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import CannedResponse, Message
-from liveserver import Server
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "a-Long-passw0rd"
-# Playwright's sync API keeps an event loop in this thread; the ORM calls in between are sync.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from browser import PASSWORD, chromium, live_server, login
 
 
 @pytest.fixture(scope="module")
-def server(django_db_setup) -> Iterator[Server]:
-    srv = Server()
-    yield srv
-    srv.stop()
+def server(django_db_setup):
+    yield from live_server()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        message = f"Chromium not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
-def _login(browser, server: Server, username: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{server.url}/")
-    return page
+def _login(browser, server, username: str):
+    return login(browser, server, username)
 
 
 @pytest.mark.browser

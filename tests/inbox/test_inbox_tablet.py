@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 
 import pytest
-from test_inbox_browser import ARGS, CHROMIUM, PASSWORD
 
 import factories as f
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import CannedResponse, Message
+from browser import PASSWORD, chromium, live_server
 from liveserver import Server
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -43,24 +42,13 @@ OVERFLOW = """() => {
 
 
 @pytest.fixture(scope="module")
-def server(django_db_setup) -> Iterator[Server]:
-    srv = Server()
-    yield srv
-    srv.stop()
+def server(django_db_setup):
+    yield from live_server()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        message = f"Chromium not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 def _login(browser, server: Server, username: str, viewport: dict):

@@ -122,7 +122,6 @@ def test_refit_learns_the_teams_labels_and_ingest_uses_the_workspace_model():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_clock_queues_one_refit_and_the_worker_runs_it():
-    from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
     ws, ch, agent = _world()
@@ -132,16 +131,7 @@ def test_the_clock_queues_one_refit_and_the_worker_runs_it():
     assert LearningState.objects.get(workspace=ws).refit_queued_at is not None
     [task] = DBTaskResult.objects.all()
     assert task.task_path.endswith("refit_workspace") and task.args_kwargs["args"] == [ws.pk]
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test",
-        excluded_queue_names=[],
-    ).run()
+    f.run_worker_once()
     version = WorkspaceModel.objects.get(workspace=ws)
     assert version.active
     assert schedule_refits() == 0  # nothing changed since

@@ -12,35 +12,17 @@ import factories as f
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import Message
 from beancan.learning.models import Correction, WorkspaceModel
-from browser import PASSWORD, chromium, login
-from liveserver import Server
+from browser import PASSWORD, chromium, live_server, login
 
 
 @pytest.fixture(scope="module")
 def server(django_db_setup):
-    srv = Server()
-    yield srv
-    srv.stop()
+    yield from live_server()
 
 
 @pytest.fixture(scope="module")
 def browser():
     yield from chromium()
-
-
-def _run_worker_once():
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="browser-test",
-        excluded_queue_names=[],
-    ).run()
 
 
 @pytest.mark.browser
@@ -78,7 +60,7 @@ def test_correct_intent_live_then_refit_from_the_triage_page(server, browser):
     assert "my lamp came grumbo" in lead.locator("#recent").inner_text()
     lead.get_by_role("button", name="Refit now").click()
     lead.get_by_text("A refit is queued").wait_for()
-    _run_worker_once()
+    f.run_worker_once("browser-test")
     version = WorkspaceModel.objects.get(workspace=ws)
     lead.goto(f"{server.url}/w/acme/triage/")
     assert lead.locator("[data-active-model]").inner_text() == version.name

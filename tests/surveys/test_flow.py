@@ -106,6 +106,12 @@ def test_resolve_queues_the_question_the_worker_sends_it_and_a_score_is_recorded
             1.0,
         )
         assert [s.pk for s in summary["latest"]] == [survey.pk]
+        # The question is beancan's follow-up, not the team's reply: the conversation's facts
+        # and the live metrics do not count it.
+        assert conv.brand_replies == 0 and not conv.answered
+        from beancan.analytics.metrics import workspace_metrics
+
+        assert workspace_metrics(ws)["overall"]["answered"] == 0
 
 
 def test_a_bare_direct_message_with_a_score_answers_without_starting_a_conversation():

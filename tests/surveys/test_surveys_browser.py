@@ -11,35 +11,17 @@ import factories as f
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import Conversation, Message, Status
 from beancan.surveys.models import Survey
-from browser import PASSWORD, chromium, login
-from liveserver import Server
+from browser import PASSWORD, chromium, live_server, login
 
 
 @pytest.fixture(scope="module")
 def server(django_db_setup):
-    srv = Server()
-    yield srv
-    srv.stop()
+    yield from live_server()
 
 
 @pytest.fixture(scope="module")
 def browser():
     yield from chromium()
-
-
-def _run_worker_once():
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="surveys-browser-test",
-        excluded_queue_names=[],
-    ).run()
 
 
 @pytest.mark.browser
@@ -70,7 +52,8 @@ def test_turn_on_resolve_answer_and_see_it_on_the_panel_and_the_surveys_page(ser
     agent.goto(f"{server.url}/w/acme/c/{conv.pk}/")
     agent.locator("[data-resolve]").click()
     agent.wait_for_load_state()
-    _run_worker_once()  # sends the survey to the outbox; the send task then fails (no URL)
+    # Sends the survey to the outbox; the send task then fails (no URL).
+    f.run_worker_once("surveys-browser-test")
     survey = Survey.objects.get(conversation=conv)
     assert survey.state == "sent" and survey.message.text.startswith("Hi Rosa, how did we do?")
 

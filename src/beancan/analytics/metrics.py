@@ -11,7 +11,7 @@ from django.db.models import Min
 from beancan.care import facts as care_facts
 from beancan.care.metrics import compute_metrics
 from beancan.inbox.models import Conversation, Message
-from beancan.inbox.state import MESSAGE_FIELDS, brand_handles, message_columns
+from beancan.inbox.state import MESSAGE_FIELDS, brand_handles, counted_messages, message_columns
 from beancan.workspaces.models import Workspace
 
 DEFAULT_TARGET_SECONDS = 3600
@@ -33,7 +33,7 @@ def workspace_metrics(
         convs = convs.filter(started__gte=since)
     if until is not None:
         convs = convs.filter(started__lt=until)
-    messages = Message.objects.filter(workspace=workspace).exclude(send_state="failed")
+    messages = counted_messages(Message.objects.filter(workspace=workspace))
     if since is not None or until is not None:
         messages = messages.filter(conversation__in=convs.values("pk"))
     rows = list(messages.values_list(*MESSAGE_FIELDS, "sentiment").iterator(chunk_size=20_000))

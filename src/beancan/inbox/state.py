@@ -98,15 +98,27 @@ def _duckdb() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def counted_messages(messages):
+    """The messages the conversation facts and metrics count: not failed sends, and not survey
+    questions (beancan's own follow-up, not a reply by the team)."""
+    from django.apps import apps
+    from django.db.models import Exists, OuterRef
+
+    survey = apps.get_model("surveys", "Survey")
+    return messages.exclude(send_state="failed").exclude(
+        Exists(survey.objects.filter(message_id=OuterRef("pk")))
+    )
+
+
 def refresh_conversations(workspace: Workspace, conversation_ids: list[int]) -> list[Conversation]:
     """Recompute the facts and deadlines of these conversations from their messages; saves them
     and returns them. Private messages and notes are part of the conversation as sent."""
     if not conversation_ids:
         return []
     messages = list(
-        Message.objects.filter(conversation_id__in=conversation_ids)
-        .exclude(send_state="failed")
-        .values_list(*MESSAGE_FIELDS, *TRIAGE_FIELDS)
+        counted_messages(Message.objects.filter(conversation_id__in=conversation_ids)).values_list(
+            *MESSAGE_FIELDS, *TRIAGE_FIELDS
+        )
     )
     n = len(MESSAGE_FIELDS)
     sentiment = {row[0]: row[n] for row in messages}
