@@ -109,6 +109,26 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
+def check_input_file(
+    path: str | os.PathLike, format: str | None, error: type[Exception], kind: str = "a file"
+) -> tuple[Path, str, bool]:
+    """The path, format (given, or from the name) and gzip flag of a readable input file; raises
+    `error` with one line for the user otherwise."""
+    p = Path(path)
+    if not p.exists():
+        raise error(f"{p}: no such file")
+    if p.is_dir():
+        raise error(f"{p}: is a directory, not {kind}")
+    if not os.access(p, os.R_OK):
+        raise error(f"{p}: permission denied")
+    if format is not None and format not in FORMATS:
+        raise error(f"unknown format {format!r}; formats are {', '.join(FORMATS)}")
+    compressed = _is_gzip(p)
+    name = p.name.lower().removesuffix(".gz")
+    fmt = format or ("jsonl" if name.endswith((".jsonl", ".ndjson", ".json")) else "csv")
+    return p, fmt, compressed
+
+
 def open_source(
     path: str | os.PathLike,
     *,
@@ -118,18 +138,7 @@ def open_source(
     brand_handles: tuple[str, ...] = (),
 ) -> Source:
     """Check an export can be read and work out its format and column mapping."""
-    p = Path(path)
-    if not p.exists():
-        raise AuditInputError(f"{p}: no such file")
-    if p.is_dir():
-        raise AuditInputError(f"{p}: is a directory, not an export file")
-    if not os.access(p, os.R_OK):
-        raise AuditInputError(f"{p}: permission denied")
-    if format is not None and format not in FORMATS:
-        raise AuditInputError(f"unknown format {format!r}; formats are {', '.join(FORMATS)}")
-    compressed = _is_gzip(p)
-    name = p.name.lower().removesuffix(".gz")
-    fmt = format or ("jsonl" if name.endswith((".jsonl", ".ndjson", ".json")) else "csv")
+    p, fmt, compressed = check_input_file(path, format, AuditInputError, "an export file")
     overrides = _parse_map(list(map_pairs))
     source = Source(p, fmt, {}, time_format, compressed, brand_handles=tuple(brand_handles))
     if fmt == "jsonl":

@@ -33,9 +33,9 @@ from beancan.audit.readers import (
     AuditInputError,
     Rejection,
     Source,
-    _is_gzip,
     _lookup,
     _read_csv_header,
+    check_input_file,
 )
 from beancan.triage.pipeline import TextModel, TriageContext, triage_many
 from beancan.triage.types import TriageResult
@@ -110,18 +110,7 @@ def open_triage_source(
     map_pairs: list[str] = (),
 ) -> TriageSource:
     """Check a file can be triaged and work out its format and columns."""
-    p = Path(path)
-    if not p.exists():
-        raise TriageInputError(f"{p}: no such file")
-    if p.is_dir():
-        raise TriageInputError(f"{p}: is a directory, not a file")
-    if not os.access(p, os.R_OK):
-        raise TriageInputError(f"{p}: permission denied")
-    if format is not None and format not in FORMATS:
-        raise TriageInputError(f"unknown format {format!r}; formats are {', '.join(FORMATS)}")
-    compressed = _is_gzip(p)
-    name = p.name.lower().removesuffix(".gz")
-    fmt = format or ("jsonl" if name.endswith((".jsonl", ".ndjson", ".json")) else "csv")
+    p, fmt, compressed = check_input_file(path, format, TriageInputError)
     source = TriageSource(p, fmt, _parse_map(list(map_pairs), text_column), compressed)
     if fmt == "jsonl":
         return source
