@@ -26,3 +26,19 @@ def pytest_collection_modifyitems(config, items):
         rel = Path(item.fspath).relative_to(root).parts
         if rel and rel[0] in SERVICE_DIRS:
             item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup):
+    """A real `beancan serve` for the browser tests of a module."""
+    from browser import live_server
+
+    yield from live_server()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright (a module overrides it to need more, e.g. axe-core)."""
+    from browser import chromium
+
+    yield from chromium()

@@ -13,7 +13,7 @@ import pytest
 import factories as f
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import CannedResponse, Conversation
-from browser import PASSWORD, chromium, live_server
+from browser import PASSWORD, chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -28,11 +28,6 @@ RUN_AXE = """async () => {
     nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
   }));
 }"""
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup):
-    yield from live_server()
 
 
 @pytest.fixture(scope="module")

@@ -15,17 +15,7 @@ from beancan.audit.readers import open_source
 from beancan.connectors.replay import replay
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import CannedResponse, Message
-from browser import PASSWORD, chromium, live_server, login
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup):
-    yield from live_server()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium()
+from browser import PASSWORD, login
 
 
 def _login(browser, server, username: str):

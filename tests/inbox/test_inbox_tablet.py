@@ -12,7 +12,7 @@ import pytest
 import factories as f
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import CannedResponse, Message
-from browser import PASSWORD, chromium, live_server
+from browser import PASSWORD
 from liveserver import Server
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -39,16 +39,6 @@ OVERFLOW = """() => {
   }
   return {page: document.documentElement.scrollWidth, width: width, out: out.slice(0, 10)};
 }"""
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup):
-    yield from live_server()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium()
 
 
 def _login(browser, server: Server, username: str, viewport: dict):

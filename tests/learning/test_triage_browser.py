@@ -12,17 +12,7 @@ import factories as f
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import Message
 from beancan.learning.models import Correction, WorkspaceModel
-from browser import PASSWORD, chromium, live_server, login
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup):
-    yield from live_server()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium()
+from browser import PASSWORD, login
 
 
 @pytest.mark.browser

@@ -11,17 +11,7 @@ import factories as f
 from beancan.inbox.ingest import ingest
 from beancan.inbox.models import Conversation, Message, Status
 from beancan.surveys.models import Survey
-from browser import PASSWORD, chromium, live_server, login
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup):
-    yield from live_server()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium()
+from browser import PASSWORD, login
 
 
 @pytest.mark.browser
