@@ -69,7 +69,8 @@ INSERT INTO inbox_conversation (
     created_at, last_message_at, last_inbound_at, first_response_due_at, waiting_since, brand,
     messages_count, customer_initiated, first_inbound_at, first_response_at,
     first_response_seconds, answered, customer_messages_before_reply, brand_replies,
-    named_replies, thanked, first_sentiment, after_reply_sentiment, urgency)
+    named_replies, thanked, first_sentiment, after_reply_sentiment, urgency, urgency_reasons,
+    intent, language)
 SELECT {ws}, {channel}, {first_contact} + (i::bigint * 7919) % {contacts},
        s.status,
        CASE WHEN s.status <> 'resolved' AND i % 3 > 0 THEN {first_agent} + i % {agents} END,
@@ -78,7 +79,11 @@ SELECT {ws}, {channel}, {first_contact} + (i::bigint * 7919) % {contacts},
        CASE WHEN s.status = 'open' THEN t END,
        'brand', {per}, true, t, t + interval '20 minutes', 1200, s.status <> 'open', 1, 2, 1,
        false, ((i % 200) - 100) / 100.0, ((i % 150) - 50) / 100.0,
-       CASE WHEN s.status <> 'resolved' THEN (i * 37) % 101 ELSE 0 END
+       CASE WHEN s.status <> 'resolved' THEN (i * 37) % 101 ELSE 0 END,
+       CASE WHEN s.status <> 'resolved'
+            THEN '["complaint (+25)", "negative sentiment (+10)", "waiting 2 h (+13)"]'
+            ELSE '[]' END::jsonb,
+       'complaint', 'en'
 FROM generate_series(1, {n}) i,
      LATERAL (SELECT now() - (({n} - i) * interval '20 seconds') AS t,
                      CASE WHEN i % 200 < 4 THEN 'open' WHEN i % 200 = 4 THEN 'pending'
@@ -89,14 +94,17 @@ MESSAGES = """
 INSERT INTO inbox_message (
     workspace_id, channel_id, conversation_id, external_id, direction, private, author_handle,
     posted_at, received_at, text, raw, in_reply_to, sentiment, sentiment_label, send_state,
-    idempotency_key, send_attempts, send_error)
+    idempotency_key, send_attempts, send_error, intent, language, spam, text_urgency,
+    triage_model)
 SELECT {ws}, {channel}, c.id, 'm' || c.id || '-' || k,
        CASE WHEN k % 2 = 1 THEN 'in' ELSE 'out' END, false,
        CASE WHEN k % 2 = 1 THEN 'cust' || c.contact_id ELSE 'brand' END,
        c.created_at + k * interval '10 minutes', c.created_at + k * interval '10 minutes',
        CASE WHEN k % 2 = 1 THEN '@brand my order ' || c.id || ' is late again, any update?'
             ELSE 'Hi there, sorry about that! Could you DM us the order number? ^AB' END,
-       '{{}}', '', CASE WHEN k % 2 = 1 THEN c.first_sentiment END, '', 'received', '', 0, ''
+       '{{}}', '', CASE WHEN k % 2 = 1 THEN c.first_sentiment END, '', 'received', '', 0, '',
+       CASE WHEN k % 2 = 1 THEN 'complaint' ELSE '' END, 'en', false, '{{}}',
+       CASE WHEN k % 2 = 1 THEN 'beancan-triage-1' ELSE '' END
 FROM inbox_conversation c, generate_series(1, {per}) k
 WHERE c.workspace_id = {ws} AND c.id BETWEEN {lo} AND {hi};
 """

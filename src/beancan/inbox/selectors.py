@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -146,9 +147,58 @@ def _filters_q(filters: dict[str, str]) -> Q:
     return q
 
 
+@dataclass(slots=True)
+class QueueRow:
+    """One row of a queue: what the row shows, read as plain values (no model instances)."""
+
+    pk: int
+    status: str
+    brand: str
+    urgency: int
+    urgency_reasons: list
+    intent: str
+    first_response_due_at: datetime | None
+    next_response_due_at: datetime | None
+    last_message_at: datetime | None
+    contact_id: int | None
+    contact_name: str
+    assignee_id: int | None
+    assignee_username: str
+    latest: dict | None = None  # the customer's latest message: text, sentiment_label
+    handles: list = field(default_factory=list)  # the contact's handles, by network
+    # Filled by the view (inbox.views._queue_rows) for the row's HTML.
+    url: str = ""
+    customer: str = ""
+    due_iso: str = ""
+    due_text: str = ""
+    assignee_name: str = ""
+    urgency_class: str = ""
+    urgency_title: str = ""
+    sentiment: str = ""
+    snippet: str = ""
+
+
+# What a queue row shows (inbox/rendering.py), in QueueRow's order; nothing else is read.
+QUEUE_ROW_FIELDS = (
+    "id",
+    "status",
+    "brand",
+    "urgency",
+    "urgency_reasons",
+    "intent",
+    "first_response_due_at",
+    "next_response_due_at",
+    "last_message_at",
+    "contact_id",
+    "contact__name",
+    "assignee_id",
+    "assignee__username",
+)
+
+
 def inbox_list(
     actor: Actor, queue: str, filters: dict[str, str] | None = None, limit: int = 100
-) -> list[Conversation]:
+) -> list[QueueRow]:
     """A queue's conversations, filtered: the most urgent first, then the nearest deadline
     (the resolved queue: the latest first). Each has `handles` (its contact's, by network) and
     `latest` (the customer's latest message: text and sentiment_label, or None)."""
@@ -159,18 +209,18 @@ def inbox_list(
         .order_by("-posted_at", "-pk")
         .values("pk")[:1]
     )
-    convs = list(
-        Conversation.objects.in_workspace(actor.workspace)
+    rows = [
+        QueueRow(*values[:10], values[10] or "", values[11], values[12] or "")
+        for values in Conversation.objects.in_workspace(actor.workspace)
         .filter(_queue_q(actor, queue))
         .filter(_filters_q(filters or {}))
-        .select_related("contact", "assignee")
-        .only(*QUEUE_ROW_FIELDS)
-        .order_by(*order)[:limit]
-    )
+        .order_by(*order)
+        .values_list(*QUEUE_ROW_FIELDS)[:limit]
+    ]
     # The latest customer message of each row, found through the (conversation, posted_at)
     # index one row at a time; only the shown rows are looked at.
     latest_ids = (
-        Conversation.objects.filter(pk__in=[c.pk for c in convs])
+        Conversation.objects.filter(pk__in=[r.pk for r in rows])
         .annotate(latest_id=Subquery(latest_in))
         .values("latest_id")
     )
@@ -182,34 +232,15 @@ def inbox_list(
     }
     handles: dict[int, list[str]] = {}
     for contact_id, handle in (
-        Identity.objects.filter(contact_id__in={c.contact_id for c in convs if c.contact_id})
+        Identity.objects.filter(contact_id__in={r.contact_id for r in rows if r.contact_id})
         .order_by("network", "pk")
         .values_list("contact_id", "handle")
     ):
         handles.setdefault(contact_id, []).append(handle)
-    for c in convs:
-        c.latest = latest.get(c.pk)
-        c.handles = handles.get(c.contact_id, [])
-    return convs
-
-
-# What a queue row shows (inbox/_queue.html); nothing else is read from the database.
-QUEUE_ROW_FIELDS = (
-    "id",
-    "workspace_id",
-    "status",
-    "brand",
-    "urgency",
-    "urgency_reasons",
-    "intent",
-    "first_response_due_at",
-    "next_response_due_at",
-    "last_message_at",
-    "contact__id",
-    "contact__name",
-    "assignee__id",
-    "assignee__username",
-)
+    for r in rows:
+        r.latest = latest.get(r.pk)
+        r.handles = handles.get(r.contact_id, [])
+    return rows
 
 
 def conversation_get(actor: Actor, conversation_id: int) -> Conversation:
@@ -253,13 +284,22 @@ def conversation_get(actor: Actor, conversation_id: int) -> Conversation:
     return conv
 
 
-def filter_choices(actor: Actor, channels: bool = True) -> dict[str, list]:
+def filter_choices(actor: Actor, channels: bool = True, agents: list | None = None) -> dict:
     """What the queue filters offer: the workspace's channels (unless not wanted), tags and
-    agents."""
+    agents (pass `assignment.agent_loads` when the page has them already: one query fewer)."""
     from beancan.inbox.models import Channel, Tag
     from beancan.workspaces.models import Membership
 
     ws = actor.workspace
+    if agents is None:
+        agent_pairs = list(
+            Membership.objects.filter(workspace=ws)
+            .exclude(role="viewer")
+            .order_by("user__username")
+            .values_list("user__pk", "user__username")
+        )
+    else:  # the same members in the same order (see agent_loads)
+        agent_pairs = [(m.user_id, m.user.get_username()) for m in agents]
     return {
         "channels": list(
             Channel.objects.in_workspace(ws).order_by("name").values_list("pk", "name")
@@ -267,12 +307,7 @@ def filter_choices(actor: Actor, channels: bool = True) -> dict[str, list]:
         if channels
         else [],
         "tags": list(Tag.objects.in_workspace(ws).order_by("name").values_list("name", flat=True)),
-        "agents": list(
-            Membership.objects.filter(workspace=ws)
-            .exclude(role="viewer")
-            .order_by("user__username")
-            .values_list("user__pk", "user__username")
-        ),
+        "agents": agent_pairs,
     }
 
 

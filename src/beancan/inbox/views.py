@@ -13,7 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_POST
 
-from beancan.inbox import actions, assignment, collision, selectors
+from beancan.inbox import actions, assignment, collision, rendering, selectors
 from beancan.inbox.models import Contact, Conversation
 from beancan.inbox.templatetags.inbox_tags import snippet
 from beancan.surveys.selectors import contact_surveys
@@ -61,39 +61,50 @@ def inbox(request, workspace: str):
     if whole_page or fragment == "inbox/_queue.html":
         rows = selectors.inbox_list(actor, queue, filters)
         context["conversations"] = _queue_rows(actor, rows)
+        context["rows_html"] = rendering.queue_rows(context["conversations"], context["can_act"])
     if whole_page:
         loads = assignment.agent_loads(actor.workspace)
         context["agents"] = loads
+        context["agents_html"] = rendering.agent_items(loads)
         context["me"] = next((m for m in loads if m.user_id == actor.user.pk), None)
-        context["choices"] = selectors.filter_choices(actor)
+        choices = selectors.filter_choices(actor, agents=loads)
+        context["choices"] = choices
+        context["channel_options"] = rendering.options(
+            choices["channels"], filters.get("channel", ""), by_value=True
+        )
+        context["tag_options"] = rendering.options(choices["tags"], filters.get("tag", ""))
+        context["assignee_options"] = rendering.options(
+            choices["agents"], filters.get("assignee", "")
+        )
+        context["bulk_agent_options"] = rendering.options(choices["agents"], by_value=True)
         context["saved"] = selectors.saved_views(actor)
     return _render(request, "inbox/inbox.html", fragment, context)
 
 
-def _queue_rows(actor: Actor, convs: list[Conversation]) -> list[Conversation]:
+def _queue_rows(actor: Actor, rows: list[selectors.QueueRow]) -> list[selectors.QueueRow]:
     """What each queue row shows, worked out once in Python: a queue has 100 rows, and each
-    lookup or filter in the template's loop costs 100 times over."""
+    lookup or filter in a template's loop costs 100 times over."""
     marker = 987654321987654321
     head, _, tail = reverse("conversation", args=[actor.workspace.name, marker]).rpartition(
         str(marker)
     )
     now = timezone.now()
-    for c in convs:
+    for c in rows:
         c.url = f"{head}{c.pk}{tail}"
         if c.contact_id:
-            c.customer = " ".join([c.contact.name, *(f"@{h}" for h in c.handles)]) + " "
+            c.customer = " ".join([c.contact_name, *(f"@{h}" for h in c.handles)]) + " "
         else:
             c.customer = "—"
         due = c.first_response_due_at or c.next_response_due_at
         c.due_iso = timezone.localtime(due).isoformat() if due else ""
         c.due_text = timeuntil(due, now) if due else ""
-        c.assignee_name = c.assignee.get_username() if c.assignee_id else "—"
+        c.assignee_name = c.assignee_username if c.assignee_id else "—"
         c.urgency_class = "high" if c.urgency >= 70 else "mid" if c.urgency >= 40 else ""
         c.urgency_title = "; ".join(c.urgency_reasons or ()) or "nothing waiting"
         if c.latest:
             c.sentiment = c.latest["sentiment_label"]
             c.snippet = snippet(c.latest["text"], 110)
-    return convs
+    return rows
 
 
 def _conversation_context(actor: Actor, pk: int, **extra) -> dict:
