@@ -76,6 +76,7 @@ def sentiment_cv(recipe: Recipe, texts, y, care_train) -> dict[str, dict]:
     from sklearn.model_selection import StratifiedKFold
 
     ours = np.zeros(len(y), dtype=np.int64)
+    ours_care = np.zeros(len(y), dtype=np.int64)
     ours_compound = np.zeros(len(y), dtype=np.int64)
     tfidf = np.zeros(len(y), dtype=np.int64)
     splitter = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
@@ -83,14 +84,19 @@ def sentiment_cv(recipe: Recipe, texts, y, care_train) -> dict[str, dict]:
         train_texts = [texts[i] for i in train]
         test_texts = [texts[i] for i in test]
         model = fit_model(recipe, train_texts, y[train], care_train)
-        ours[test] = model.probabilities(test_texts)["sentiment"].argmax(axis=1)
-        ours_compound[test] = [SENTIMENTS.index(label(s)) for s in model.score_many(test_texts)]
+        general = model.general()
+        ours[test] = general.probabilities(test_texts)["sentiment"].argmax(axis=1)
+        ours_care[test] = model.probabilities(test_texts)["sentiment"].argmax(axis=1)
+        ours_compound[test] = [SENTIMENTS.index(label(s)) for s in general.score_many(test_texts)]
         tfidf[test] = tfidf_baseline(train_texts, y[train], test_texts)
         print(f"  fold {fold + 1}/{FOLDS}", file=sys.stderr)
     vader = [SENTIMENTS.index(label(s)) for s in VaderAnalyzer().score_many(texts)]
     return {
-        "beancan-triage (argmax)": classification_metrics(y, ours, 3),
-        "beancan-triage (compound ±0.05)": classification_metrics(y, ours_compound, 3),
+        "beancan-triage, general table (argmax)": classification_metrics(y, ours, 3),
+        "beancan-triage, care table: the default (argmax)": classification_metrics(y, ours_care, 3),
+        "beancan-triage, general table (compound ±0.05)": classification_metrics(
+            y, ours_compound, 3
+        ),
         "TF-IDF word+char LR": classification_metrics(y, tfidf, 3),
         "VADER (not trained)": classification_metrics(y, vader, 3),
     }
@@ -230,7 +236,11 @@ def main(argv: list[str] | None = None) -> None:
             "",
             "Each fold's models train on the other four folds (the shipped recipe also on the "
             f"{len(care_train):,} care training messages) and are scored on the fold; VADER is "
-            "not trained and scored on all tweets. Goal: macro-recall ≥ 0.68.",
+            "not trained and scored on all tweets. Goal: macro-recall ≥ 0.68. The model's "
+            "sentiment head has two tables (docs/decisions/0004-triage-model.md): the shared "
+            "weights (`general`, `--model general`, for posts that are not care messages, such "
+            "as TweetEval's) and shared + care weights (the default, for customer messages, "
+            "scored on care messages below); both are shown.",
             "",
             "| model | macro-recall | macro-F1 | accuracy |",
             "|---|---:|---:|---:|",
@@ -239,10 +249,12 @@ def main(argv: list[str] | None = None) -> None:
             lines.append(
                 f"| {name} | {m['macro_recall']:.3f} | {m['macro_f1']:.3f} | {m['accuracy']:.3f} |"
             )
-        goal = cv["beancan-triage (argmax)"]["macro_recall"]
+        goal = cv["beancan-triage, general table (argmax)"]["macro_recall"]
+        care_table = cv["beancan-triage, care table: the default (argmax)"]["macro_recall"]
         lines += [
             "",
-            f"Goal macro-recall ≥ 0.68: {goal:.3f}, {'met' if goal >= 0.68 else 'not met'}.",
+            f"Goal macro-recall ≥ 0.68, general table: {goal:.3f}, "
+            f"{'met' if goal >= 0.68 else 'not met'} (the care table on tweets: {care_table:.3f}).",
         ]
         lines += [
             "The TF-IDF baseline: word 1-2-grams and character 2-5-grams (char_wb), min_df 2, "

@@ -43,13 +43,14 @@ SAMPLES = (
 
 
 def cross_validate(recipe: Recipe, texts, y, care_train, folds: int = 5) -> dict:
-    """Sentiment head, k-fold over TweetEval (care training messages added to every fold)."""
+    """Sentiment head's general table, k-fold over TweetEval (care training messages added to
+    every fold)."""
     from sklearn.model_selection import StratifiedKFold
 
     predicted = np.zeros(len(y), dtype=np.int64)
     splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
     for fold, (train, test) in enumerate(splitter.split(np.zeros(len(y)), y)):
-        model = fit_model(recipe, [texts[i] for i in train], y[train], care_train)
+        model = fit_model(recipe, [texts[i] for i in train], y[train], care_train).general()
         p = model.probabilities([texts[i] for i in test])["sentiment"]
         predicted[test] = p.argmax(axis=1)
         print(f"  fold {fold + 1}/{folds} done", file=sys.stderr)
@@ -84,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cv:
         cv = cross_validate(recipe, texts, y, care_train)
         print(
-            f"sentiment 5-fold CV on TweetEval: macro-recall {cv['macro_recall']:.4f}, "
+            "sentiment 5-fold CV on TweetEval (general table): "
+            f"macro-recall {cv['macro_recall']:.4f}, "
             f"macro-F1 {cv['macro_f1']:.4f}, accuracy {cv['accuracy']:.4f}"
         )
 
@@ -101,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         "recipe": {
             "sentiment_c": recipe.sentiment_c,
             "care_sentiment_weight": recipe.care_sentiment_weight,
+            "domain_copies": recipe.domain_copies,
+            "care_copy_scale": recipe.care_copy_scale,
             "intent_c": recipe.intent_c,
             "spam_c": recipe.spam_c,
         },
@@ -108,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         "held_out": held,
         "samples": _samples(model),
     }
-    npz = write_model(args.name, recipe.features, model._weights, meta, args.out)
+    npz = write_model(args.name, recipe.features, model._weights, meta, args.out, model._general)
     shipped = read_model(npz)
     drift = max(
         abs(a - b) for a, b in zip(shipped.score_many(SAMPLES), _scores(model), strict=True)

@@ -70,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--json", type=Path, metavar="OUT", help="write the metrics as JSON")
     audit.add_argument("--html", type=Path, metavar="OUT", help="write a self-contained report")
     audit.add_argument("--no-sentiment", action="store_true", help="skip sentiment scoring")
-    audit.add_argument("--sentiment-model", default="default", help="default, lexicon or vader")
+    audit.add_argument(
+        "--sentiment-model", default="default", help="default, general, lexicon or vader"
+    )
     audit.add_argument("--strict", action="store_true", help="stop at the first bad record")
     audit.add_argument("--quiet", action="store_true", help="no summary table or progress bar")
     audit.set_defaults(run=_run_audit)
@@ -107,7 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     triage.add_argument(
         "--out", type=Path, required=True, help="where to write the rows (.gz: compressed)"
     )
-    triage.add_argument("--model", default="default", help="the text model (default: default)")
+    triage.add_argument(
+        "--model",
+        default="default",
+        help="the text model: default (care messages) or general (other posts)",
+    )
     triage.add_argument("--strict", action="store_true", help="stop at the first bad record")
     triage.add_argument(
         "--quiet", action="store_true", help="no summary or progress bar (rejections still shown)"

@@ -137,6 +137,30 @@ def test_the_clock_queues_one_refit_and_the_worker_runs_it():
     assert schedule_refits() == 0  # nothing changed since
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_refit_of_an_older_shipped_model_is_set_aside_and_redone_after_an_upgrade():
+    """After an upgrade ships a new model, a workspace's refit of the old one is not used (its
+    delta belongs to other weights): the shipped model answers, the clock refits at once on the
+    new one, and the old refit cannot be activated again."""
+    ws, ch, agent = _world()
+    _teach(agent, ch)
+    version = actions.model_refit(ws)
+    assert workspace_model(ws.pk).name == version.name
+    assert schedule_refits() == 0  # refitted after the last correction
+    WorkspaceModel.objects.filter(pk=version.pk).update(base="beancan-triage-0")  # the upgrade
+    assert workspace_model(ws.pk).name == load_model().name
+    [m] = _ingest_texts(ch, ["@brand my mug came grumbo"], prefix="u")
+    assert m.triage_model == load_model().name
+    admin = f.actor(ws, f.user("ada", ws=ws, role="admin"))
+    with pytest.raises(ValidationError, match="adapts beancan-triage-0"):
+        actions.model_activate(admin, WorkspaceModel.objects.get(pk=version.pk))
+    assert schedule_refits() == 1  # no new correction, but the active refit is outdated
+    f.run_worker_once()
+    fresh = WorkspaceModel.objects.filter(workspace=ws, active=True).get()
+    assert fresh.pk != version.pk and fresh.base == load_model().name
+    assert workspace_model(ws.pk).name == fresh.name
+
+
 def test_the_triage_page_and_the_correction_form(django_capture_on_commit_callbacks):
     ws, ch, agent = _world()
     [m] = _ingest_texts(ch, ["@brand my parcel came grumbo"])

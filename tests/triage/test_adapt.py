@@ -78,7 +78,7 @@ def test_split_is_deterministic_and_keeps_a_text_on_one_side() -> None:
 def test_adapted_model_is_a_triage_model_and_learns_the_corrections(base, adapted) -> None:
     assert isinstance(adapted, TriageModel)
     assert isinstance(adapted, SentimentAnalyzer)
-    assert adapted.name.startswith("beancan-triage-1+adapted.")
+    assert adapted.name.startswith("beancan-triage-2+adapted.")
     assert adapted.predict("ok").model == adapted.name
     assert adapted.meta["corrections"] == {"sentiment": 12, "intent": 8}
     before, after = evaluate(base, CORRECTIONS), evaluate(adapted, CORRECTIONS)
@@ -153,15 +153,18 @@ def test_rejects_pickles_and_tampered_arrays(base, adapted) -> None:
 
 def test_rejects_another_base(base, adapted) -> None:
     other = TriageModel("another-model", base.config, base._weights, {})
-    with pytest.raises(ValueError, match="made for base model 'beancan-triage-1'"):
+    with pytest.raises(ValueError, match="made for base model 'beancan-triage-2'"):
         AdaptedModel.from_bytes(other, adapted.to_bytes())
 
 
 @needs_care
 def test_adapting_improves_held_out_accuracy_on_a_real_shift(base) -> None:
-    """The shipped model never saw the held-out care customers. Their sentiment labels follow
-    the care guidelines (a polite problem report is negative), unlike TweetEval's: corrections
-    from 7 in 8 of those customers must raise the accuracy on the other eighth."""
+    """The held-out care customers' sentiment labels follow the care guidelines (a polite
+    problem report is negative), unlike TweetEval's. The shipped model's general table reads
+    them the TweetEval way and never saw these customers: corrections from 7 in 8 of them must
+    raise its accuracy on the other eighth. (The default care table already learned that
+    reading from other customers: bench/results.md has its learning curve.)"""
+    base = base.general()
     care = load_care_labels(LABELS, TWCS)
     _, held = care.split()
 

@@ -12,7 +12,7 @@ import pytest
 from test_sentiment import BAD_INPUTS
 
 from beancan.triage.features import MAX_CHARS
-from beancan.triage.model import DEFAULT_MODEL, load_model, model_dir, read_model
+from beancan.triage.model import DEFAULT_MODEL, load_model, model_dir, read_model, write_model
 from beancan.triage.sentiment import SentimentAnalyzer, get_analyzer
 from beancan.triage.types import INTENTS, SENTIMENTS, Prediction
 
@@ -25,9 +25,31 @@ def model():
 def test_load_model_is_cached_and_named(model) -> None:
     assert load_model("default") is model
     assert load_model(DEFAULT_MODEL) is model
-    assert model.name == "beancan-triage-1"
+    assert model.name == "beancan-triage-2"
     assert isinstance(model, SentimentAnalyzer)
     assert get_analyzer("default") is model
+
+
+def test_the_general_table_is_the_same_model_for_posts_that_are_not_care_messages(
+    model, tmp_path
+) -> None:
+    """Two sentiment tables in one file: care (the default) and general (shared weights only,
+    for listening and other posts); intent and spam are the same."""
+    general = load_model("general")
+    assert general is load_model("general") is load_model(f"{DEFAULT_MODEL}-general")
+    assert general.name == f"{DEFAULT_MODEL}-general" and get_analyzer("general") is general
+    texts = ["my order never arrived", "new phone day!", "the game is on tonight", ""]
+    care, other = model.probabilities(texts), general.probabilities(texts)
+    np.testing.assert_allclose(care["intent"], other["intent"])
+    np.testing.assert_allclose(care["spam"], other["spam"])
+    assert not np.allclose(care["sentiment"], other["sentiment"])
+    # Written and read back with both tables.
+    npz = write_model("t-2", model.config, model._weights, {}, tmp_path, model._general)
+    again = read_model(npz)
+    np.testing.assert_allclose(
+        again.general().probabilities(texts)["sentiment"], other["sentiment"], atol=2e-3
+    )
+    assert read_model(write_model("t-1", model.config, model._weights, {}, tmp_path)).general()
 
 
 def test_unknown_model_name() -> None:
@@ -42,7 +64,7 @@ def test_prediction_fields(model) -> None:
     assert p.sentiment == "positive"
     assert p.intent == "praise"
     assert p.spam is False
-    assert p.model == "beancan-triage-1"
+    assert p.model == "beancan-triage-2"
     assert 0.5 < p.sentiment_confidence <= 1.0
     assert 0.0 <= p.intent_confidence <= 1.0
     assert p.sentiment_score == pytest.approx(

@@ -31,7 +31,7 @@ def analyzer(request: pytest.FixtureRequest) -> SentimentAnalyzer:
 def test_get_analyzer_names() -> None:
     assert isinstance(get_analyzer(), TriageModel)
     assert get_analyzer("default") is load_model("default")
-    assert get_analyzer("default").name == "beancan-triage-1"
+    assert get_analyzer("default").name == "beancan-triage-2"
     assert isinstance(get_analyzer("lexicon"), LexiconAnalyzer)
     assert isinstance(get_analyzer("vader"), VaderAnalyzer)
     assert get_analyzer("lexicon").name == "beancan-lexicon-1"
@@ -41,7 +41,7 @@ def test_get_analyzer_names() -> None:
 
 
 def test_get_analyzer_unknown_name() -> None:
-    with pytest.raises(ValueError, match="valid names: default, lexicon, vader"):
+    with pytest.raises(ValueError, match="valid names: default, general, lexicon, vader"):
         get_analyzer("roberta")
 
 

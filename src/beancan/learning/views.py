@@ -168,7 +168,10 @@ def triage_post(request, workspace: str, what: str):
         version = get_object_or_404(
             WorkspaceModel, workspace=actor.workspace, pk=_id(request.POST.get("id"))
         )
-        actions.model_activate(actor, version)
+        try:
+            actions.model_activate(actor, version)
+        except ValidationError as exc:
+            return render(request, "learning/error.html", {"error": exc.messages[0]}, status=400)
     elif what == "vip":
         try:
             actions.vip_set(actor, request.POST.get("handles", ""))

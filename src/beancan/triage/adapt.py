@@ -120,11 +120,16 @@ class AdaptedModel(TriageModel):
         self.config = base.config
         self.meta = meta
         self._weights = base._weights
+        self._general = None  # corrections are care messages: see general()
         self._table, self._sentiment_table = base._table, base._sentiment_table
         self.rows, self.delta = rows, delta
         self._index = np.full(n, -1, dtype=np.int32)
         self._index[rows] = np.arange(len(rows), dtype=np.int32)
         self._delta_sentiment = np.ascontiguousarray(delta[:, : len(SENTIMENTS)])
+
+    def general(self) -> TriageModel:
+        """The base model's general table: corrections are of care messages."""
+        return self.base.general()
 
     def _delta_logits(self, features: Features, table: np.ndarray, width: int) -> np.ndarray:
         out = np.zeros((features.n_docs, width), dtype=np.float32)

@@ -23,7 +23,7 @@ import numpy as np
 from beancan.triage.features import FeatureConfig, Features, as_text, featurize, logits
 from beancan.triage.types import INTENTS, SENTIMENTS, Prediction
 
-DEFAULT_MODEL = "beancan-triage-1"
+DEFAULT_MODEL = "beancan-triage-2"
 """The model `load_model("default")` answers with."""
 
 BATCH = 2_000
@@ -48,7 +48,14 @@ def softmax(z: np.ndarray) -> np.ndarray:
 class TriageModel:
     """Sentiment, intent and spam for customer messages; also a `SentimentAnalyzer`."""
 
-    def __init__(self, name: str, config: FeatureConfig, weights: np.ndarray, meta: dict) -> None:
+    def __init__(
+        self,
+        name: str,
+        config: FeatureConfig,
+        weights: np.ndarray,
+        meta: dict,
+        general_sentiment: np.ndarray | None = None,
+    ) -> None:
         if weights.ndim != 2 or weights.shape != (config.n_features, N_COLUMNS):
             raise ValueError(
                 f"model {name}: weights of shape {weights.shape}, expected "
@@ -56,13 +63,29 @@ class TriageModel:
             )
         if not np.isfinite(weights).all():
             raise ValueError(f"model {name}: weights are not all finite")
+        if general_sentiment is not None and (
+            general_sentiment.shape != (config.n_features, len(SENTIMENTS))
+            or not np.isfinite(general_sentiment).all()
+        ):
+            raise ValueError(f"model {name}: bad general sentiment table")
         self.name = name
         self.config = config
         self.meta = meta
+        self._general = general_sentiment
         self._weights = np.ascontiguousarray(weights, dtype=np.float32)
         # Inference tables padded to 16- and 48-byte rows: gathers of aligned rows are faster.
         self._table = _padded(self._weights, 12)
         self._sentiment_table = _padded(self._weights[:, SENTIMENT_COLUMNS], 4)
+
+    def general(self) -> TriageModel:
+        """The same model with the sentiment table for posts that are not care messages (brand
+        mentions found by listening, tweets in general); itself if it has none. Intent and spam
+        are the same."""
+        if self._general is None:
+            return self
+        weights = self._weights.copy()
+        weights[:, SENTIMENT_COLUMNS] = self._general
+        return TriageModel(f"{self.name}-general", self.config, weights, self.meta)
 
     # --- building blocks, overridden by the adapted model ---------------------------------------
 
@@ -179,21 +202,37 @@ def read_model(npz: Path | str, meta_path: Path | str | None = None) -> TriageMo
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         with np.load(npz, allow_pickle=False) as data:
             weights = data["weights"]
+            general = data.get("general_sentiment")
     except (OSError, ValueError, KeyError) as error:
         raise ValueError(f"cannot read triage model {npz}: {error}") from None
     if meta.get("sentiments") != list(SENTIMENTS) or meta.get("intents") != list(INTENTS):
         raise ValueError(f"triage model {npz}: its labels differ from this beancan's")
     config = FeatureConfig.from_json(meta.get("features", {}))
-    return TriageModel(str(meta.get("name", npz.stem)), config, weights, meta)
+    return TriageModel(
+        str(meta.get("name", npz.stem)),
+        config,
+        weights,
+        meta,
+        None if general is None else general.astype(np.float32),
+    )
 
 
 def write_model(
-    model_name: str, config: FeatureConfig, weights: np.ndarray, meta: dict, folder: Path
+    model_name: str,
+    config: FeatureConfig,
+    weights: np.ndarray,
+    meta: dict,
+    folder: Path,
+    general_sentiment: np.ndarray | None = None,
 ) -> Path:
-    """Write `<folder>/<model_name>.npz` (float16 weights) and its .json; returns the .npz path."""
+    """Write `<folder>/<model_name>.npz` (float16 weights, and the general sentiment table if
+    any) and its .json; returns the .npz path."""
     folder.mkdir(parents=True, exist_ok=True)
     npz = folder / f"{model_name}.npz"
-    np.savez_compressed(npz, weights=weights.astype(np.float16))
+    arrays = {"weights": weights.astype(np.float16)}
+    if general_sentiment is not None:
+        arrays["general_sentiment"] = general_sentiment.astype(np.float16)
+    np.savez_compressed(npz, **arrays)
     full = {
         "name": model_name,
         "sentiments": list(SENTIMENTS),
@@ -210,7 +249,18 @@ _LOCK = threading.Lock()
 
 
 def load_model(name: str = "default") -> TriageModel:
-    """The shipped model called `name` ("default" is DEFAULT_MODEL), loaded once per process."""
+    """The shipped model called `name` ("default" is DEFAULT_MODEL), loaded once per process.
+    "general" (or "<name>-general") is that model with its sentiment table for posts that are
+    not care messages (`TriageModel.general`)."""
+    if name == "general" or (name.endswith("-general") and name != "-general"):
+        base = "default" if name == "general" else name.removesuffix("-general")
+        key = f"{DEFAULT_MODEL if base == 'default' else base}-general"
+        model = _LOADED.get(key)
+        if model is None:
+            model = load_model(base).general()
+            with _LOCK:
+                model = _LOADED.setdefault(key, model)
+        return model
     key = DEFAULT_MODEL if name == "default" else name
     model = _LOADED.get(key)
     if model is not None:

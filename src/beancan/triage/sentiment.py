@@ -9,7 +9,7 @@ This module owns three things:
   `VaderAnalyzer`, a thin wrapper around the reference implementation for comparison;
 * `score_texts`, which scores large lists in chunks, over a process pool when that pays off.
 
-The default analyzer is the trained triage model (`triage.model`, "beancan-triage-1"); the
+The default analyzer is the trained triage model (`triage.model`, "beancan-triage-2"); the
 lexicon and VADER stay selectable by name.
 
 Every analyzer scores at most `MAX_CHARS` characters of a text, answers a compound score in
@@ -372,8 +372,16 @@ def _shipped_model() -> SentimentAnalyzer:
     return load_model("default")
 
 
+def _general_model() -> SentimentAnalyzer:
+    """The shipped model's sentiment table for posts that are not care messages."""
+    from beancan.triage.model import load_model
+
+    return load_model("general")
+
+
 _ANALYZERS: dict[str, Callable[[], SentimentAnalyzer]] = {
     "default": _shipped_model,
+    "general": _general_model,
     "lexicon": LexiconAnalyzer,
     "vader": VaderAnalyzer,
 }
@@ -381,7 +389,8 @@ _INSTANCES: dict[str, SentimentAnalyzer] = {}
 
 
 def get_analyzer(name: str = "default") -> SentimentAnalyzer:
-    """The analyzer called `name` ("default", "lexicon" or "vader"), one per process."""
+    """The analyzer called `name` ("default", "general", "lexicon" or "vader"), one per process.
+    "general" is the shipped model's sentiment table for posts that are not care messages."""
     analyzer = _INSTANCES.get(name)
     if analyzer is None:
         factory = _ANALYZERS.get(name)

@@ -36,8 +36,16 @@ class Recipe:
     """Hyper-parameters of the shipped model (chosen by cross-validation, see train/README.md)."""
 
     features: FeatureConfig = field(default_factory=FeatureConfig)
-    sentiment_c: float = 1.0
-    care_sentiment_weight: float = 1.0  # weight of a care message against a TweetEval tweet
+    sentiment_c: float = 0.7
+    care_sentiment_weight: float = 0.5  # weight of a care message against a TweetEval tweet
+    # Feature augmentation for the sentiment head (after Daumé III, "Frustratingly easy domain
+    # adaptation", ACL 2007): every feature has a shared weight and a care-only weight (with 3,
+    # a tweet-only weight too). The model keeps two tables: shared + care (the default, for
+    # customer messages) and shared (`general`, for other posts; + tweet with 3). 0: one table.
+    domain_copies: int = 2
+    # The care copy's features are multiplied by this: its weights are penalised by 1/scale^2 of
+    # the shared ones' penalty, so the care table can move further from the shared weights.
+    care_copy_scale: float = 2.0
     intent_c: float = 3.0
     spam_c: float = 3.0
     max_iter: int = 300
@@ -240,9 +248,15 @@ def fit_model(
     )
     x = design_matrix(featurize(texts, config), config.n_features)
     weights = np.zeros((config.n_features, N_COLUMNS))
-    weights[:, SENTIMENT_COLUMNS] = fit_softmax(
-        x, y, len(SENTIMENTS), recipe.sentiment_c, recipe.max_iter, weight
-    )
+    general = None
+    if recipe.domain_copies and len(care):
+        is_care = np.r_[np.zeros(len(sentiment_texts)), np.ones(len(care))]
+        care_table, general = _fit_sentiment_by_domain(x, y, weight, is_care, recipe)
+        weights[:, SENTIMENT_COLUMNS] = care_table
+    else:
+        weights[:, SENTIMENT_COLUMNS] = fit_softmax(
+            x, y, len(SENTIMENTS), recipe.sentiment_c, recipe.max_iter, weight
+        )
     if care:
         xc = x[len(sentiment_texts) :]
         intents = np.array([INTENTS.index(c.intent) for c in care], dtype=np.int64)
@@ -251,7 +265,31 @@ def fit_model(
         )
         spam = np.array([c.spam for c in care], dtype=bool)
         weights[:, SPAM_COLUMN] = fit_spam(xc, spam, recipe.spam_c, recipe.max_iter)
-    return TriageModel(name, config, weights.astype(np.float32), {})
+    general32 = None if general is None else general.astype(np.float32)
+    return TriageModel(name, config, weights.astype(np.float32), {}, general32)
+
+
+def _fit_sentiment_by_domain(x, y, weight, is_care: np.ndarray, recipe: Recipe):
+    """The sentiment head fitted on features copied per domain: (care table, general table),
+    each (n_features, 3). With 2 copies the general table is the shared weights alone."""
+    from scipy import sparse
+
+    n = x.shape[1]
+    scale = recipe.care_copy_scale
+    copies = [x, sparse.diags(is_care * scale) @ x]
+    if recipe.domain_copies >= 3:
+        copies.append(sparse.diags(1.0 - is_care) @ x)
+    w = fit_softmax(
+        sparse.hstack(copies).tocsr(),
+        y,
+        len(SENTIMENTS),
+        recipe.sentiment_c,
+        recipe.max_iter,
+        weight,
+    )
+    shared, care_only = w[:n], w[n : 2 * n]
+    general = shared + w[2 * n : 3 * n] if recipe.domain_copies >= 3 else shared
+    return shared + scale * care_only, general
 
 
 # --- measures ------------------------------------------------------------------------------------
