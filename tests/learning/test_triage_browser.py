@@ -31,8 +31,10 @@ def test_correct_intent_live_then_refit_from_the_triage_page(server, browser):
     lead.wait_for_function("document.body.dataset.live === '1'")
     agent = login(browser, server, "alice")
     agent.goto(f"{server.url}/w/acme/c/{m.conversation_id}/")
+    agent.wait_for_function("document.body.dataset.live === '1'")  # htmx and the stream are up
     box = agent.locator(f"#triage-{m.pk}")
-    box.get_by_text("Correct").click()
+    box.get_by_text("Correct", exact=True).click()
+    agent.locator(f"#correct-{m.pk}[open]").wait_for()
     box.get_by_label(f"Intent of message {m.pk}").select_option(wanted)
     box.get_by_role("button", name="Set intent").click()
     agent.locator(f"#triage-{m.pk}").get_by_text(f"{wanted} ✓").wait_for()
