@@ -46,6 +46,9 @@ GOAL_MS = 150.0
 QUEUE_URL = "/w/bench/?queue=open"
 THINK = (1.0, 5.0)  # seconds an agent spends on a page before the next
 AGENTS = 50
+# The simulated agents run in this many processes: one asyncio loop that also parses 50 event
+# streams is slow to notice responses (docs/decisions/0005-inbox-under-load.md, section 6).
+LOAD_PROCESSES = 3
 CONTACTS = 300_000
 
 FILL = """
@@ -346,6 +349,7 @@ def main() -> None:
             captured["ids"],
             seconds=args.agent_seconds,
             think=THINK,
+            processes=LOAD_PROCESSES,
         )
         load_during_agents = os.getloadavg()[0]
         print(json.dumps(agents, indent=1), flush=True)
@@ -400,7 +404,8 @@ def report(args, fill_note, captured, results, agents, baselines, load_during_ag
             f"{args.agent_seconds} s (bench/agents.py), each its own session looping: open the "
             f"queue page, think {THINK[0]:.0f}-{THINK[1]:.0f} s (uniform), open a conversation "
             "and send the page's arrival heartbeat, think again, send the leaving heartbeat; "
-            "each keeps the workspace's event stream open throughout.",
+            "each keeps the workspace's event stream open throughout. The agents are shared "
+            f"out over {LOAD_PROCESSES} load-generator processes.",
             "",
             "Baseline: the same SQL statements the page runs (captured through Django), run "
             "alone one after another with psycopg, 50 times. Goal (issue 4): p95 under 150 ms.",
