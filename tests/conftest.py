@@ -37,8 +37,19 @@ def server(django_db_setup):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium under Playwright (a module overrides it to need more, e.g. axe-core)."""
+def chromium_browser():
+    """Debian's Chromium under Playwright, one per module (a module overrides it to need more,
+    e.g. axe-core)."""
     from browser import chromium
 
     yield from chromium()
+
+
+@pytest.fixture
+def browser(chromium_browser):
+    """The module's Chromium for one test. The pages a test opened are closed when it ends,
+    before its database is flushed: an open page keeps sending heartbeats, and a heartbeat's
+    insert and the flush's TRUNCATE can deadlock on PostgreSQL."""
+    yield chromium_browser
+    for context in list(chromium_browser.contexts):
+        context.close()

@@ -31,7 +31,7 @@ RUN_AXE = """async () => {
 
 
 @pytest.fixture(scope="module")
-def browser():
+def chromium_browser():
     yield from chromium(AXE)
 
 
