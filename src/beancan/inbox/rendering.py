@@ -9,10 +9,15 @@ HTML, escaped the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from html import escape as _escape
 
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timeuntil
+
+from beancan.inbox.templatetags.inbox_tags import snippet
 
 
 def escape(value) -> str:
@@ -20,8 +25,11 @@ def escape(value) -> str:
     return _escape(str(value), quote=True)
 
 
-def queue_rows(rows: Iterable, can_act: bool) -> SafeString:
-    """The <tr> of each conversation (attributes set by `views._queue_rows`), or the empty row."""
+def queue_rows(
+    rows: Iterable, can_act: bool, url_of: Callable[[int], str], now: datetime
+) -> SafeString:
+    """The <tr> of each queue row (`selectors.QueueRow`), or the empty row. `url_of(pk)` is the
+    conversation's URL; `now` is when the due times are counted from."""
     out: list[str] = []
     for c in rows:
         pk = int(c.pk)
@@ -31,27 +39,37 @@ def queue_rows(rows: Iterable, can_act: bool) -> SafeString:
             if can_act
             else ""
         )
+        urgency_class = "high" if c.urgency >= 70 else "mid" if c.urgency >= 40 else ""
+        reasons = "; ".join(c.urgency_reasons or ()) or "nothing waiting"
         intent = f' <span class="meta">{escape(c.intent)}</span>' if c.intent else ""
+        if c.contact_id:
+            customer = " ".join([c.contact_name, *(f"@{h}" for h in c.handles)]) + " "
+        else:
+            customer = "—"
         latest = ""
         if c.latest:
-            label = escape(c.sentiment or "not scored")
+            sentiment = c.latest["sentiment_label"]
             latest = (
-                f'<span class="sentiment {escape(c.sentiment)}" title="sentiment: {label}">'
-                f"</span>{escape(c.snippet)}"
+                f'<span class="sentiment {escape(sentiment)}" '
+                f'title="sentiment: {escape(sentiment or "not scored")}"></span>'
+                f"{escape(snippet(c.latest['text'], 110))}"
             )
+        due_at = c.first_response_due_at or c.next_response_due_at
         due = (
-            f'<time datetime="{escape(c.due_iso)}" class="due">{escape(c.due_text)}</time>'
-            if c.due_iso
+            f'<time datetime="{escape(timezone.localtime(due_at).isoformat())}" class="due">'
+            f"{escape(timeuntil(due_at, now))}</time>"
+            if due_at
             else "—"
         )
+        assignee = c.assignee_username if c.assignee_id else "—"
         out.append(
             f'<tr data-conversation="{pk}">{check}'
-            f'<td><span class="badge urg {c.urgency_class}" title="{escape(c.urgency_title)}">'
+            f'<td><span class="badge urg {urgency_class}" title="{escape(reasons)}">'
             f"{int(c.urgency)}</span>{intent}</td>"
-            f'<td class="who"><a href="{escape(c.url)}">{escape(c.customer)}</a></td>'
+            f'<td class="who"><a href="{escape(url_of(pk))}">{escape(customer)}</a></td>'
             f'<td class="snippet">{latest}</td>'
             f"<td>{escape(c.brand)}</td><td>{due}</td>"
-            f"<td>{escape(c.assignee_name)}</td><td>{escape(c.status)}</td></tr>"
+            f"<td>{escape(assignee)}</td><td>{escape(c.status)}</td></tr>"
         )
     if not out:
         out.append('<tr><td colspan="8">Nothing in this queue.</td></tr>')

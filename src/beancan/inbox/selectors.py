@@ -166,16 +166,6 @@ class QueueRow:
     assignee_username: str
     latest: dict | None = None  # the customer's latest message: text, sentiment_label
     handles: list = field(default_factory=list)  # the contact's handles, by network
-    # Filled by the view (inbox.views._queue_rows) for the row's HTML.
-    url: str = ""
-    customer: str = ""
-    due_iso: str = ""
-    due_text: str = ""
-    assignee_name: str = ""
-    urgency_class: str = ""
-    urgency_title: str = ""
-    sentiment: str = ""
-    snippet: str = ""
 
 
 # What a queue row shows (inbox/rendering.py), in QueueRow's order; nothing else is read.
