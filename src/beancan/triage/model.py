@@ -252,26 +252,22 @@ def load_model(name: str = "default") -> TriageModel:
     """The shipped model called `name` ("default" is DEFAULT_MODEL), loaded once per process.
     "general" (or "<name>-general") is that model with its sentiment table for posts that are
     not care messages (`TriageModel.general`)."""
-    if name == "general" or (name.endswith("-general") and name != "-general"):
-        base = "default" if name == "general" else name.removesuffix("-general")
-        key = f"{DEFAULT_MODEL if base == 'default' else base}-general"
-        model = _LOADED.get(key)
-        if model is None:
-            model = load_model(base).general()
-            with _LOCK:
-                model = _LOADED.setdefault(key, model)
-        return model
-    key = DEFAULT_MODEL if name == "default" else name
+    general = name == "general" or (name.endswith("-general") and name != "-general")
+    base = "default" if name == "general" else name.removesuffix("-general")
+    base = DEFAULT_MODEL if base == "default" else base
+    key = f"{base}-general" if general else base
     model = _LOADED.get(key)
     if model is not None:
         return model
     with _LOCK:
-        model = _LOADED.get(key)
+        model = _LOADED.get(base)
         if model is None:
-            npz = model_dir() / f"{key}.npz"
-            if not key.replace("-", "").replace("_", "").isalnum() or not npz.is_file():
+            npz = model_dir() / f"{base}.npz"
+            if not base.replace("-", "").replace("_", "").isalnum() or not npz.is_file():
                 raise ValueError(f"unknown triage model {name!r}")
-            model = _LOADED[key] = read_model(npz)
+            model = _LOADED[base] = read_model(npz)
+        if general:
+            model = _LOADED.setdefault(key, model.general())
     return model
 
 
