@@ -126,9 +126,9 @@ def model_refit(workspace: Workspace) -> WorkspaceModel | None:
         if not worse:
             _activate(workspace, version)
         else:  # a refit of an older shipped model is not kept active beside a worse new one
-            WorkspaceModel.objects.filter(workspace=workspace, active=True).exclude(
-                base=base.name
-            ).update(active=False)
+            WorkspaceModel.objects.filter(workspace=workspace, active=True).outdated().update(
+                active=False
+            )
         Actor.system(workspace, "learning").audit(
             "triage.model_refitted",
             version,
@@ -152,10 +152,10 @@ def model_activate(actor: Actor, version: WorkspaceModel) -> WorkspaceModel:
     """Make one of the workspace's refitted models the one triage uses."""
     actor.require("admin")
     actor.require_same_workspace(version)
-    shipped = load_model().name
-    if version.base != shipped:
+    if version.outdated:
         raise ValidationError(
-            f"{version.name} adapts {version.base}, not the shipped {shipped}: refit instead"
+            f"{version.name} adapts {version.base}, not the shipped {load_model().name}: "
+            "refit instead"
         )
     _activate(actor.workspace, version)
     actor.audit("triage.model_activated", version, model=version.name)

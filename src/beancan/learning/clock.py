@@ -12,7 +12,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from beancan.learning.models import Correction, LearningState, WorkspaceModel
-from beancan.triage.model import load_model
 
 BATCH = 50
 
@@ -26,9 +25,7 @@ def schedule_refits(limit: int = BATCH) -> int:
     latest = Correction.objects.values("workspace_id").annotate(changed=Max("updated_at"))
     states = {s.workspace_id: s for s in LearningState.objects.all()}
     outdated = set(
-        WorkspaceModel.objects.filter(active=True)
-        .exclude(base=load_model().name)
-        .values_list("workspace_id", flat=True)
+        WorkspaceModel.objects.filter(active=True).outdated().values_list("workspace_id", flat=True)
     )
     queued = 0
     for row in latest.order_by("workspace_id"):

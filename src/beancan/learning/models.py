@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from beancan.inbox.models import Message, RestrictedQuerySet
+from beancan.triage.model import load_model
 from beancan.workspaces.models import Workspace
 
 
@@ -39,6 +40,17 @@ class Correction(models.Model):
         indexes = [models.Index(fields=["workspace", "updated_at"])]
 
 
+class WorkspaceModelQuerySet(RestrictedQuerySet):
+    """Refits made for the model that ships with this beancan, or for an older one: a refit's
+    delta belongs to the weights it was fitted on, so an outdated one is never used."""
+
+    def current(self):
+        return self.filter(base=load_model().name)
+
+    def outdated(self):
+        return self.exclude(base=load_model().name)
+
+
 class WorkspaceModel(models.Model):
     """A triage model refitted from a workspace's corrections on top of the shipped model.
 
@@ -56,7 +68,12 @@ class WorkspaceModel(models.Model):
     data = models.BinaryField()
     active = models.BooleanField(default=False)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = WorkspaceModelQuerySet.as_manager()
+
+    @property
+    def outdated(self) -> bool:
+        """It adapts another shipped model than this beancan's (made before an upgrade)."""
+        return self.base != load_model().name
 
     class Meta:
         constraints = [

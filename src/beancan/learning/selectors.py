@@ -17,15 +17,14 @@ def workspace_model(workspace_id: int):
     """The triage model of a workspace: its active refit, or the shipped model. A refit made for
     another shipped model (before an upgrade) is not used: the shipped model answers until the
     worker's clock refits the workspace on the new one (`learning.clock.schedule_refits`)."""
-    row = (
+    active = (
         WorkspaceModel.objects.filter(workspace_id=workspace_id, active=True)
-        .values_list("pk", "base")
+        .current()
+        .values_list("pk", flat=True)
         .first()
     )
-    shipped = load_model()
-    if row is None or row[1] != shipped.name:
-        return shipped
-    active = row[0]
+    if active is None:
+        return load_model()
     with _lock:
         model = _loaded.get(active)
     if model is None:
