@@ -61,7 +61,10 @@ def test_two_agents_and_a_viewer_work_a_mention_live(server, browser, tmp_path):
     assert result.ingested == 1
     row = alice.locator("tr", has_text="the app is down again")
     row.wait_for(timeout=5000)
-    assert alice.locator("[data-queue=unassigned] .count").inner_text() == "2"
+    # The counts are a fragment of their own, re-fetched on the same event: wait for it too.
+    count = alice.locator("[data-queue=unassigned] .count")
+    count.filter(has_text="2").wait_for(timeout=5000)
+    assert count.inner_text() == "2"
 
     # Alice opens it from the keyboard (j selects the first row, o opens it) and answers with the
     # canned response: the first name is filled in.
