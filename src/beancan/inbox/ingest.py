@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from beancan.inbox.bulk import bulk_set
+from beancan.inbox.bulk import bulk_insert, bulk_set
 from beancan.inbox.models import (
     BrandHandle,
     Channel,
@@ -198,10 +198,10 @@ def _ingest(channel, messages, triage, actor) -> IngestResult:
         if answer is not None:
             surveys.stored(answer, rows[-1])
         parents[ext] = conv
-    Conversation.objects.bulk_create(created_convs)
+    bulk_insert(Conversation, created_convs)
     for row in rows:
         row.conversation = row.conversation  # takes the new conversation's id
-    Message.objects.bulk_create(rows)
+    bulk_insert(Message, rows)
     new_ids = {id(c) for c in created_convs}
     existing = [c for k, c in touched.items() if k not in new_ids]
     bulk_set(Conversation, existing, ["status", "snoozed_until", "contact", "last_message_at"])
@@ -271,31 +271,29 @@ def _identities(workspace, channel, messages) -> dict[str, Identity]:
     }
     missing = [h for h in wanted if h not in found]
     if missing:
-        contacts = Contact.objects.bulk_create(
-            [
-                Contact(
-                    workspace=workspace,
-                    name=wanted[h].author_name,
-                    bio=str(wanted[h].author_profile.get("bio", ""))[:2000],
-                    location=str(wanted[h].author_profile.get("location", ""))[:200],
-                    website=str(wanted[h].author_profile.get("website", ""))[:300],
-                )
-                for h in missing
-            ]
-        )
-        created = Identity.objects.bulk_create(
-            [
-                Identity(
-                    workspace=workspace,
-                    contact=c,
-                    network=channel.kind,
-                    handle=h,
-                    display_name=wanted[h].author_name,
-                    profile=wanted[h].author_profile,
-                )
-                for h, c in zip(missing, contacts, strict=True)
-            ]
-        )
+        contacts = [
+            Contact(
+                workspace=workspace,
+                name=wanted[h].author_name,
+                bio=str(wanted[h].author_profile.get("bio", ""))[:2000],
+                location=str(wanted[h].author_profile.get("location", ""))[:200],
+                website=str(wanted[h].author_profile.get("website", ""))[:300],
+            )
+            for h in missing
+        ]
+        bulk_insert(Contact, contacts)
+        created = [
+            Identity(
+                workspace=workspace,
+                contact=c,
+                network=channel.kind,
+                handle=h,
+                display_name=wanted[h].author_name,
+                profile=wanted[h].author_profile,
+            )
+            for h, c in zip(missing, contacts, strict=True)
+        ]
+        bulk_insert(Identity, created)
         found.update({i.handle: i for i in created})
     return found
 

@@ -4,7 +4,9 @@ when the change is committed), and on PostgreSQL a NOTIFY that other processes r
 from __future__ import annotations
 
 from django.db import connection
+from django.utils import timezone
 
+from beancan.inbox.bulk import copy_rows
 from beancan.realtime.models import Event
 
 CHANNEL = "beancan_events"
@@ -58,9 +60,20 @@ def publish_many(workspace_id: int, events: list[tuple[str, dict]]) -> None:
         # here to commit: nothing after it waits for another row lock.
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, workspace_id])
-    Event.objects.bulk_create(
-        [Event(workspace_id=workspace_id, type=t, payload=p) for t, p in events]
-    )
+    if connection.vendor == "postgresql":
+        # Ingest publishes an event per message: rows go straight into a COPY, with no model
+        # instance each (they cost a tenth of ingest in a profile).
+        payload = Event._meta.get_field("payload")
+        now = timezone.now()
+        copy_rows(
+            Event._meta.db_table,
+            ["workspace_id", "type", "payload", "created_at"],
+            ((workspace_id, t, payload.get_db_prep_save(p, connection), now) for t, p in events),
+        )
+    else:
+        Event.objects.bulk_create(
+            [Event(workspace_id=workspace_id, type=t, payload=p) for t, p in events]
+        )
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:  # delivered by PostgreSQL when the transaction commits
             cur.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(workspace_id)])
