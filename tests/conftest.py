@@ -53,3 +53,31 @@ def browser(chromium_browser):
     yield chromium_browser
     for context in list(chromium_browser.contexts):
         context.close()
+    _wait_for_the_server_to_settle()
+
+
+def _wait_for_the_server_to_settle(quiet: float = 0.3, timeout: float = 10.0) -> None:
+    """Closing a page sends its leaving heartbeat, which the server may still be writing when
+    the flush starts (a deadlock seen once on PostgreSQL after the pages were closed). Wait until
+    no other session of the test database has been busy for `quiet` seconds."""
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        time.sleep(quiet)  # SQLite: the flush waits on the writer's lock instead
+        return
+    deadline, calm_since = time.monotonic() + timeout, time.monotonic()
+    while time.monotonic() < deadline:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state NOT IN ('idle')"
+            )
+            busy = cur.fetchone()[0]
+        now = time.monotonic()
+        if busy:
+            calm_since = now
+        elif now - calm_since >= quiet:
+            return
+        time.sleep(0.05)
