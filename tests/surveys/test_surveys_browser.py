@@ -1,11 +1,12 @@
 """Surveys in a real browser against a real server: an admin turns CSAT on in the admin page, an
 agent resolves a conversation, the worker sends the question, the customer answers "5, thanks!",
-the conversation stays resolved, the customer panel shows the answer and the supervisor's
-surveys page shows CSAT, the response rate and the bar of fives."""
+the conversation stays resolved, the customer panel shows the answer and the supervisor's open
+surveys page follows it live: CSAT, the response rate and the bar of fives."""
 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 import factories as f
 from beancan.inbox.ingest import ingest
@@ -47,7 +48,15 @@ def test_turn_on_resolve_answer_and_see_it_on_the_panel_and_the_surveys_page(ser
     survey = Survey.objects.get(conversation=conv)
     assert survey.state == "sent" and survey.message.text.startswith("Hi Rosa, how did we do?")
 
+    # The supervisor's surveys page is open when the answer comes, and follows it live.
+    lead = login(browser, server, "lee")
+    lead.goto(f"{server.url}/w/acme/surveys/")
+    lead.wait_for_function("document.body.dataset.live === '1'")
+    csat = lead.locator("[data-kind='csat']")
+    assert csat.locator("[data-metric='responses']").inner_text() == "0"
+
     ingest(web, [f.msg("g2", author="rosa", text="5, thanks!")])
+    expect(csat.locator("[data-metric='responses']")).to_have_text("1", timeout=5000)
     conv.refresh_from_db()
     assert conv.status == Status.RESOLVED
     assert Message.objects.get(external_id="g2").conversation_id == conv.pk
@@ -57,9 +66,6 @@ def test_turn_on_resolve_answer_and_see_it_on_the_panel_and_the_surveys_page(ser
     assert "CSAT 100%" in panel.locator("[data-survey-metrics]").inner_text()
     assert "thanks" in panel.locator(f"[data-survey='{survey.pk}']").inner_text()
 
-    lead = login(browser, server, "lee")
-    lead.goto(f"{server.url}/w/acme/surveys/")
-    csat = lead.locator("[data-kind='csat']")
     assert csat.locator("[data-metric='score']").inner_text() == "100%"
     assert csat.locator("[data-metric='response-rate']").inner_text() == "100%"
     bar = csat.locator("rect[data-score='5']")

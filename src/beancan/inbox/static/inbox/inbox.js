@@ -15,6 +15,13 @@
         htmx.trigger(body, "beancan:viewers-" + data.conversation_id, data);
         return;
       }
+      // A survey answer changes the surveys page's figures and the customer panel of its
+      // conversation, not the queue.
+      if (event.type === "survey.answered") {
+        htmx.trigger(body, "beancan:survey", data);
+        htmx.trigger(body, "beancan:conv-" + data.conversation_id, data);
+        return;
+      }
       htmx.trigger(body, "beancan:changed", data);
       // The queue is re-fetched unless the agent has rows checked for a bulk action.
       if (!document.querySelector("input[name=ids]:checked")) {
@@ -26,7 +33,7 @@
     };
     ["message.created", "message.sent", "message.failed", "conversation.created",
      "conversation.updated", "note.created", "conversation.viewers",
-     "message.triaged"].forEach(function (type) {
+     "message.triaged", "survey.answered"].forEach(function (type) {
       source.addEventListener(type, relay);
     });
     source.onopen = function () { body.dataset.live = "1"; };
