@@ -420,6 +420,10 @@ def run_serve(args) -> int:
             log_level="warning",
             lifespan="off",
             timeout_graceful_shutdown=5,  # SSE streams never end by themselves
+            # uvicorn's default closes an idle connection after 5 s, while an agent's page sends
+            # its next request after a few seconds of reading: a request sent as the server
+            # closes fails (the agent benchmark saw one such ReadError a run). 75 s, as nginx.
+            timeout_keep_alive=75,
             workers=max(1, args.web_processes),
         )
     finally:
