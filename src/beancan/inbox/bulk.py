@@ -1,11 +1,15 @@
 """Writes of many rows for ingest, the service's hottest path.
 
 - `bulk_set`: one UPDATE for many rows with different values (Django's bulk_update builds a
-  CASE per field and row, which cost 75% of ingest time in the profile): `WITH v(...) AS
-  (VALUES ...) UPDATE ... FROM v`, on PostgreSQL and SQLite (3.33+) alike.
+  CASE per field and row, which cost 75% of ingest time in the profile). On SQLite (3.33+):
+  `WITH v(...) AS (VALUES ...) UPDATE ... FROM v`; on PostgreSQL the values are COPYed into a
+  temporary table that the UPDATE joins.
 - `bulk_insert`: new rows in one COPY on PostgreSQL. Django's bulk_create sends one array per
   column (`INSERT ... SELECT * FROM unnest(...)`), and psycopg writes those arrays out as quoted
-  text in Python: in a profile of ingest that was a third of the time of every insert."""
+  text in Python: in a profile of ingest that was a third of the time of every insert.
+- `copy_rows`: the COPY itself, for rows that need no model instance (realtime events).
+
+Measured in docs/decisions/0002-live-service.md."""
 
 from __future__ import annotations
 
@@ -51,10 +55,10 @@ def copy_rows(table: str, columns: list[str], rows) -> None:
             cp.write_row(row)
 
 
-def bulk_insert(model, objs: list, *, ids: bool = True) -> None:
-    """Insert new objects as bulk_create does: in order, and (with `ids`) each gets its primary
-    key. On PostgreSQL the keys are drawn from the table's sequence first, then every row goes
-    in one COPY. Elsewhere this is bulk_create."""
+def bulk_insert(model, objs: list) -> None:
+    """Insert new objects as bulk_create does: in order, and each gets its primary key. On
+    PostgreSQL the keys are drawn from the table's sequence first, then every row goes in one
+    COPY. Elsewhere this is bulk_create."""
     if not objs:
         return
     if connection.vendor != "postgresql":
@@ -62,15 +66,14 @@ def bulk_insert(model, objs: list, *, ids: bool = True) -> None:
         return
     meta = model._meta
     pk = meta.pk
-    if ids:
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, pk.column, len(objs)],
-            )
-            for obj, (key,) in zip(objs, sorted(cur.fetchall()), strict=True):
-                obj.pk = key
-    fields = [f for f in meta.concrete_fields if ids or f is not pk]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, pk.column, len(objs)],
+        )
+        for obj, (key,) in zip(objs, sorted(cur.fetchall()), strict=True):
+            obj.pk = key
+    fields = list(meta.concrete_fields)
 
     def rows():
         for obj in objs:
