@@ -35,14 +35,20 @@ _PLAIN = {
 }
 
 
-def _values(fields: list, obj, adding: bool) -> list:
-    """The column values of `obj` for `fields`, as Django's INSERT (`adding`: defaults such as
-    auto_now_add are applied) or bulk_update (the attributes as they are) would store them."""
-    values = [f.pre_save(obj, True) if adding else getattr(obj, f.attname) for f in fields]
-    return [
-        v if type(f) in _PLAIN else f.get_db_prep_save(v, connection)
-        for f, v in zip(fields, values, strict=True)
-    ]
+def _row_values(fields: list, adding: bool):
+    """obj -> its column values for `fields`, as Django's INSERT (`adding`: defaults such as
+    auto_now_add are applied) or bulk_update (the attributes as they are) would store them.
+    Which fields need converting is worked out once, not once per row."""
+    convert = [None if type(f) in _PLAIN else f for f in fields]
+
+    def values(obj) -> list:
+        raw = [f.pre_save(obj, True) if adding else getattr(obj, f.attname) for f in fields]
+        return [
+            v if c is None else c.get_db_prep_save(v, connection)
+            for c, v in zip(convert, raw, strict=True)
+        ]
+
+    return values
 
 
 def copy_rows(table: str, columns: list[str], rows) -> None:
@@ -74,12 +80,13 @@ def bulk_insert(model, objs: list) -> None:
         for obj, (key,) in zip(objs, sorted(cur.fetchall()), strict=True):
             obj.pk = key
     fields = list(meta.concrete_fields)
+    values = _row_values(fields, adding=True)
 
     def rows():
         for obj in objs:
             # As bulk_create: a related object saved since it was assigned gives its key.
             obj._prepare_related_fields_for_save(operation_name="bulk_insert")
-            yield _values(fields, obj, adding=True)
+            yield values(obj)
 
     copy_rows(meta.db_table, [f.column for f in fields], rows())
     for obj in objs:
@@ -104,13 +111,14 @@ def bulk_set(model, objs, fields: list[str]) -> None:
         # Inside a transaction, so that the table goes with it whatever happens.
         scratch = f"bulk_set_{meta.db_table}"
         types = ", ".join(f"{qn(f.column)} {f.db_type(connection)}" for f in [pk, *columns])
+        values = _row_values(columns, adding=False)
         with transaction.atomic(savepoint=False):
             with connection.cursor() as cur:
                 cur.execute(f"CREATE TEMPORARY TABLE {qn(scratch)} ({types}) ON COMMIT DROP")
             copy_rows(
                 scratch,
                 [f.column for f in [pk, *columns]],
-                ([obj.pk, *_values(columns, obj, adding=False)] for obj in objs),
+                ([obj.pk, *values(obj)] for obj in objs),
             )
             with connection.cursor() as cur:
                 cur.execute(
