@@ -65,8 +65,7 @@ def _wait_for_the_server_to_settle(quiet: float = 0.3, timeout: float = 10.0) ->
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        time.sleep(quiet)  # SQLite: the flush waits on the writer's lock instead
-        return
+        return  # SQLite: the flush waits on the writer's lock
     deadline, calm_since = time.monotonic() + timeout, time.monotonic()
     while time.monotonic() < deadline:
         with connection.cursor() as cur:
