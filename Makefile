@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := out
 
-.PHONY: run audit-demo test lint bench train install browser wrk clean
+.PHONY: run audit-demo test lint bench train install ml browser wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The optional `ml` extra (similar conversations): torch's CPU build first (this machine keeps
+# its wheel on disk; elsewhere pip would take a CUDA build of several GB), then the extra.
+TORCH ?= torch==2.13.0
+ML_STAMP := $(VENV)/.ml-installed
+$(ML_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e ".[ml]"
+	touch $(ML_STAMP)
+
+ml: $(ML_STAMP)
 
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
@@ -56,7 +67,7 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 
 # The whole suite on SQLite, then every database test again on PostgreSQL.
-test: install browser lint
+test: install ml browser lint
 	$(BIN)/pytest -q
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)').close()" 2>/dev/null; then \
 	  DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m db -p no:cacheprovider; \
@@ -67,7 +78,7 @@ test: install browser lint
 train: install
 	$(BIN)/python train/train_triage.py
 
-bench: install wrk
+bench: install ml wrk
 	$(BIN)/python -m bench.bench_sentiment
 	$(BIN)/python -m bench.bench_triage
 	$(BIN)/python -m bench.bench_triage_cli
@@ -76,6 +87,7 @@ bench: install wrk
 	$(BIN)/python -m bench.bench_ingest
 	$(BIN)/python -m bench.bench_realtime
 	$(BIN)/python -m bench.bench_inbox
+	$(BIN)/python -m bench.bench_similar
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache bench/data

@@ -73,7 +73,7 @@ INSERT INTO inbox_conversation (
     messages_count, customer_initiated, first_inbound_at, first_response_at,
     first_response_seconds, answered, customer_messages_before_reply, brand_replies,
     named_replies, thanked, first_sentiment, after_reply_sentiment, urgency, urgency_reasons,
-    intent, language)
+    intent, language, embedded_messages)
 SELECT {ws}, {channel}, {first_contact} + (i::bigint * 7919) % {contacts},
        s.status,
        CASE WHEN s.status <> 'resolved' AND i % 3 > 0 THEN {first_agent} + i % {agents} END,
@@ -86,7 +86,7 @@ SELECT {ws}, {channel}, {first_contact} + (i::bigint * 7919) % {contacts},
        CASE WHEN s.status <> 'resolved'
             THEN '["complaint (+25)", "negative sentiment (+10)", "waiting 2 h (+13)"]'
             ELSE '[]' END::jsonb,
-       'complaint', 'en'
+       'complaint', 'en', 0
 FROM generate_series(1, {n}) i,
      LATERAL (SELECT now() - (({n} - i) * interval '20 seconds') AS t,
                      CASE WHEN i % 200 < 4 THEN 'open' WHEN i % 200 = 4 THEN 'pending'

@@ -10,6 +10,7 @@ from beancan.care.replies import (
     has_signature,
     is_handoff,
     is_thanks,
+    reply_template,
     reply_traits,
 )
 
@@ -206,3 +207,26 @@ def test_thanks(text):
 )
 def test_not_thanks(text):
     assert not is_thanks(text)
+
+
+# ------------------------------------------------------------------ a past reply reused
+
+
+@pytest.mark.parametrize(
+    ("reply", "template"),
+    [
+        (
+            "@115712 Hi Sarah, sorry about that! Please DM us your order number. ^JK",
+            "Hi {first_name}, sorry about that! Please DM us your order number. ^{agent_name}",
+        ),
+        (
+            "@AmazonHelp @12 Thanks for waiting, Mary. We have fixed it -Becky https://t.co/x",
+            "Thanks for waiting, {first_name}. We have fixed it -{agent_name} https://t.co/x",
+        ),
+        ("@1 We are looking into it.", "We are looking into it."),
+        ("Hello, Holly. Try again *HFG", "Hello, {first_name}. Try again *{agent_name}"),
+        ("@9 Sorry for the wait - we're on it!", "Sorry for the wait - we're on it!"),
+    ],
+)
+def test_reply_template(reply, template):
+    assert reply_template(reply) == template

@@ -297,3 +297,18 @@ class TriageModelOut(Schema):
     active: str
     corrections: int
     versions: list[ModelVersionOut]
+
+
+class SimilarConversationOut(Schema):
+    conversation_id: int
+    score: float
+    status: str
+    opening: str
+    reply: str
+    reply_at: datetime | None
+    template: str
+
+
+class SimilarOut(Schema):
+    state: str  # off (no ml extra), none (no customer message), pending (not embedded yet), ready
+    conversations: list[SimilarConversationOut]

@@ -613,9 +613,10 @@ def metrics_get(
 
 
 from beancan.api.learning import learning  # noqa: E402  (its endpoints use this module's helpers)
+from beancan.api.similar import similar  # noqa: E402
 from beancan.api.surveys import surveys  # noqa: E402
 
-for router in (messages, conversations, contacts, canned, metrics, learning, surveys):
+for router in (messages, conversations, contacts, canned, metrics, learning, surveys, similar):
     api.add_router("", router)
 
 

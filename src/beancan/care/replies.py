@@ -183,6 +183,27 @@ def canned_key(text: str) -> str:
     return " ".join(words) if len(words) >= CANNED_MIN_WORDS else ""
 
 
+_leading_handles = re.compile(r"^(?:\s*" + HANDLE + r")+[\s,.:]*")
+# SIGNATURE with its parts captured: the mark, the agent's name, what follows (links).
+_signature_parts = re.compile(
+    r"([\^*~/]\s?|(?:^|\s)[-–—]\s?)([A-Z][A-Za-z]{0,11})([.!]?(?:\s+(?:https?://|www\.)[^\s]*)*\s*)$"
+)
+
+
+def reply_template(text: str) -> str:
+    """A past reply made reusable for another customer, as a canned response is written: the
+    handles it opened with dropped, the name it addressed replaced by {first_name} and the agent
+    who signed it by {agent_name} (keeping the brand's way of signing)."""
+    body = _leading_handles.sub("", text, count=1)
+    signed = _signature_parts.search(body)
+    if signed and _signature.search(body):
+        body = body[: signed.start(2)] + "{agent_name}" + body[signed.end(2) :]
+    name = addressed_name(body)
+    if name:
+        body = re.sub(r"\b" + re.escape(name) + r"\b", "{first_name}", body, count=1)
+    return body.strip()
+
+
 @dataclass(frozen=True, slots=True)
 class ReplyTraits:
     """What one brand reply shows: a name used, a signature, a move to private, its template."""

@@ -89,6 +89,7 @@ def tick() -> dict[str, int]:
     """One pass of every sweep."""
     from beancan.inbox.assignment import auto_assign_all
     from beancan.learning.clock import schedule_refits
+    from beancan.similar.clock import schedule_embedding
     from beancan.surveys.clock import sweep as survey_sweep
 
     return {
@@ -98,5 +99,6 @@ def tick() -> dict[str, int]:
         "breached": announce_breaches(),
         "urgency": refresh_urgency(),
         "refits": schedule_refits(),
+        "embedding": schedule_embedding(),
         **survey_sweep(),
     }

@@ -161,6 +161,15 @@ QUEUE_ORDER = (
 )
 
 
+# The customer's messages before the first reply that describe a conversation for similar
+# conversations (beancan.similar), and the conversations whose embedding is due.
+OPENING_MESSAGES = 3
+EMBEDDING_DUE = models.Q(
+    customer_messages_before_reply__gt=models.F("embedded_messages"),
+    embedded_messages__lt=OPENING_MESSAGES,
+)
+
+
 class Conversation(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="conversations")
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="conversations")
@@ -212,6 +221,10 @@ class Conversation(models.Model):
     urgency_next_at = models.DateTimeField(null=True, blank=True, db_index=True)
     intent = models.CharField(max_length=10, blank=True)
     language = models.CharField(max_length=8, blank=True)
+    # How many of the customer's opening messages (at most OPENING_MESSAGES) the similar-
+    # conversations embedding has read (beancan.similar); the worker's sweep finds the rest
+    # through a partial index, so it costs nothing once everything is embedded.
+    embedded_messages = models.PositiveSmallIntegerField(default=0)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -228,6 +241,9 @@ class Conversation(models.Model):
             models.Index(fields=["workspace", "status", "first_response_due_at"]),
             models.Index(fields=["workspace", "assignee", "status"]),
             models.Index(fields=["contact", "channel", "status"]),
+            models.Index(
+                fields=["-id"], condition=EMBEDDING_DUE, name="conversation_embedding_due"
+            ),
             # The work queues read their first page straight off these, in queue order; only
             # conversations in play are in them, so they stay small however big the history.
             models.Index(

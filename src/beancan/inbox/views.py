@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from beancan.inbox import actions, assignment, collision, rendering, selectors
 from beancan.inbox.models import Contact, Conversation
+from beancan.similar.selectors import similar_enabled
 from beancan.surveys.selectors import contact_surveys
 from beancan.triage.reply_check import check_reply
 from beancan.triage.types import INTENTS, SENTIMENTS
@@ -111,6 +112,7 @@ def _conversation_context(actor: Actor, pk: int, **extra) -> dict:
         "sentiments": SENTIMENTS,
         "intents": INTENTS,
         "error": "",
+        "similar_on": similar_enabled(),
         **extra,
     }
 

@@ -3,7 +3,8 @@
 What a care team tunes (SLA targets, business hours, canned replies) lives in the database.
 Here: DATABASE_URL (default: a SQLite file in the user's data directory), BEANCAN_SECRET_KEY
 (default: a key generated once and kept beside the database), BEANCAN_DEBUG,
-BEANCAN_ALLOWED_HOSTS, BEANCAN_BASE_URL (https → secure cookies), BEANCAN_MAX_BODY_BYTES.
+BEANCAN_ALLOWED_HOSTS, BEANCAN_BASE_URL (https → secure cookies), BEANCAN_MAX_BODY_BYTES,
+BEANCAN_SIMILAR and BEANCAN_SIMILAR_POOL (similar conversations, the `ml` extra).
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ INSTALLED_APPS = [
     "beancan.inbox",
     "beancan.learning",
     "beancan.surveys",
+    "beancan.similar",
     "beancan.realtime",
     "beancan.api",
 ]
@@ -147,6 +149,10 @@ if _SECURE:
 
 # A webhook or batch ingest body above this is refused with 413 before it is parsed.
 # How often, at most, the worker refits a workspace's triage model from new corrections.
+# Similar conversations (the `ml` extra): "off" leaves them out even where it is installed; the
+# pool is how many of a workspace's latest answered conversations a page compares with.
+BEANCAN_SIMILAR = os.environ.get("BEANCAN_SIMILAR", "auto")
+BEANCAN_SIMILAR_POOL = int(os.environ.get("BEANCAN_SIMILAR_POOL", "20000"))
 BEANCAN_REFIT_INTERVAL = int(os.environ.get("BEANCAN_REFIT_INTERVAL", "300"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("BEANCAN_MAX_BODY_BYTES", 5 * 1024 * 1024))
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("w/<slug:workspace>/admin/", include("beancan.workspaces.admin_urls")),
     path("w/<slug:workspace>/triage/", include("beancan.learning.urls")),
     path("w/<slug:workspace>/surveys/", include("beancan.surveys.urls")),
+    path("w/<slug:workspace>/similar/", include("beancan.similar.urls")),
     path("w/", include("beancan.inbox.urls")),
     # The embedded server serves the app's static files itself; behind a proxy, collectstatic.
     re_path(r"^static/(?P<path>.*)$", static_serve, {"insecure": True}),

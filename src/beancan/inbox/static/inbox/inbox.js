@@ -56,6 +56,20 @@
     area.focus();
   });
 
+  // A similar conversation's reply into the composer, filled in as a canned response is.
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-use-reply]");
+    if (!button) { return; }
+    const form = document.querySelector("form.composer");
+    if (!form) { return; }
+    const area = form.querySelector("textarea[name=text]");
+    area.value = button.dataset.useReply
+      .replaceAll("{first_name}", form.dataset.firstName || "{first_name}")
+      .replaceAll("{agent_name}", form.dataset.agentName || "{agent_name}");
+    area.dispatchEvent(new Event("input"));
+    area.focus();
+  });
+
   document.addEventListener("input", function (event) {
     const area = event.target.closest("textarea[name=text][data-limit]");
     if (!area) { return; }
