@@ -83,6 +83,9 @@ def service_env(**extra: str) -> dict[str, str]:
         "DATABASE_URL": database_url(),
         "BEANCAN_SECRET_KEY": settings.SECRET_KEY,
         "BEANCAN_DATA_DIR": str(settings.DATA_DIR),
+        # A worker in a test embeds nothing unless the test is about similar conversations (the
+        # live server's pages show the panel, as in production: the web never embeds).
+        "BEANCAN_SIMILAR": "off",
         **extra,
     }
 

@@ -26,7 +26,7 @@ class Server:
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "beancan", "serve", "--no-worker", "--port", str(port)],
-            env=f.service_env(**env),
+            env=f.service_env(**{"BEANCAN_SIMILAR": "auto", **env}),  # pages as in production
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )

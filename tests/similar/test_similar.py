@@ -4,6 +4,10 @@ ready to reuse; nothing crosses workspaces; without the extra the feature stays 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+
 import pytest
 from django.test import Client
 
@@ -195,3 +199,51 @@ def test_switched_off_it_stays_out_of_the_way(settings):
     token = f.token(ws)
     r = Client().get(f"/api/conversations/{conv.pk}/similar", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.json() == {"state": "off", "conversations": []}
+
+
+def _beancan_worker(env: dict, *options: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "beancan", "worker", "--interval", "0.1", "--tick", "0.3", *options],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:  # pragma: no cover
+        process.kill()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_embedding_runs_on_a_worker_of_its_own(ml):
+    """`beancan serve` runs one worker for everything but the ml queue and one for it: the main
+    worker's clock queues the embedding and never runs it; the ml worker does."""
+    from django_tasks_db.models import DBTaskResult
+
+    _ws, ch = _world()
+    conv = _new(ch)
+    env = f.service_env(BEANCAN_SIMILAR="auto")
+    main = _beancan_worker(env, "--exclude-queue", "ml")
+    try:
+        deadline = time.monotonic() + 30
+        while not DBTaskResult.objects.filter(queue_name="ml").exists():
+            assert time.monotonic() < deadline, "the clock queued no embedding"
+            time.sleep(0.1)
+        time.sleep(1.5)  # several polls of the main worker
+        assert DBTaskResult.objects.get(queue_name="ml").status == "READY"
+        assert not ConversationVector.objects.exists()
+        ml_worker = _beancan_worker(env, "--queue", "ml", "--no-clock")
+        try:
+            deadline = time.monotonic() + 60
+            while not ConversationVector.objects.filter(pk=conv.pk).exists():
+                assert time.monotonic() < deadline, "the ml worker embedded nothing"
+                time.sleep(0.2)
+        finally:
+            _stop(ml_worker)
+    finally:
+        _stop(main)
+    assert DBTaskResult.objects.filter(queue_name="ml", status="SUCCESSFUL").exists()

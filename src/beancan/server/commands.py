@@ -100,6 +100,13 @@ def add_commands(commands, parser_class) -> None:
     p = commands.add_parser("worker", help="run background workers (sending, sweeps)")
     p.add_argument("--interval", type=float, default=0.2, help="seconds between queue polls")
     p.add_argument("--tick", type=float, default=2.0, help="seconds between clock sweeps")
+    p.add_argument(
+        "--queue", action="append", metavar="NAME", help="run only this queue's tasks (repeatable)"
+    )
+    p.add_argument(
+        "--exclude-queue", action="append", metavar="NAME", help="leave this queue's tasks out"
+    )
+    p.add_argument("--no-clock", action="store_true", help="run tasks only, no clock sweeps")
     p.set_defaults(run=run_worker)
 
     p = commands.add_parser("replay", help="feed an export through ingest() as live traffic")
@@ -305,7 +312,13 @@ def run_worker(args) -> int:
     setup()
     from beancan.server.worker import run
 
-    run(interval=args.interval, tick=args.tick)
+    run(
+        interval=args.interval,
+        tick=args.tick,
+        queues=args.queue,
+        exclude=args.exclude_queue,
+        clock=not args.no_clock,
+    )
     return 0
 
 
@@ -377,7 +390,13 @@ def run_serve(args) -> int:
     children: list[subprocess.Popen] = []
     beancan = [sys.executable, "-m", "beancan"]
     if not args.no_worker:
-        children.append(subprocess.Popen([*beancan, "worker"]))
+        from beancan.similar.selectors import similar_enabled
+
+        if similar_enabled():  # embedding has a worker of its own: replies never wait behind it
+            children.append(subprocess.Popen([*beancan, "worker", "--exclude-queue", "ml"]))
+            children.append(subprocess.Popen([*beancan, "worker", "--queue", "ml", "--no-clock"]))
+        else:
+            children.append(subprocess.Popen([*beancan, "worker"]))
     if args.demo:
         from django.conf import settings
 

@@ -27,25 +27,33 @@ def _clock(tick: float, stop: threading.Event) -> None:
             log.exception("clock tick failed")
 
 
-def run(interval: float = 0.2, tick: float = 2.0) -> None:
-    """Run until SIGTERM/SIGINT."""
+def run(
+    interval: float = 0.2,
+    tick: float = 2.0,
+    queues: list[str] | None = None,
+    exclude: list[str] | None = None,
+    clock: bool = True,
+) -> None:
+    """Run until SIGTERM/SIGINT: the tasks of `queues` (all by default) but those of `exclude`,
+    and the clock's sweeps unless `clock` is False."""
     from django_tasks_db.management.commands.db_worker import Worker
 
     stop = threading.Event()
-    clock = threading.Thread(target=_clock, args=(tick, stop), daemon=True, name="clock")
-    clock.start()
+    if clock:
+        threading.Thread(target=_clock, args=(tick, stop), daemon=True, name="clock").start()
     worker = Worker(
-        queue_names=["*"],
+        queue_names=queues or ["*"],
         interval=interval,
         batch=False,
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
         worker_id=f"{socket.gethostname()}-{os.getpid()}"[:64],
-        excluded_queue_names=[],
+        excluded_queue_names=exclude or [],
     )
     worker.configure_signals()
-    log.info("worker started")
+    log.info("worker started (queues: %s%s)", ", ".join(queues or ["all"]),
+             f"; not {', '.join(exclude)}" if exclude else "")  # fmt: skip
     try:
         worker.run()
     finally:

@@ -100,8 +100,9 @@ def vectors_mark_answered(limit: int = ANSWERED_BATCH) -> int:
     return ConversationVector.objects.filter(pk__in=pks).update(answered=True)
 
 
-def vectors_sweep(seconds: float = 20.0, limit: int = BATCH) -> int:
-    """Embed pending conversations batch by batch for at most about `seconds`; the count."""
+def vectors_sweep(seconds: float = 5.0, limit: int = BATCH) -> int:
+    """Embed pending conversations batch by batch for at most about `seconds` (short, so that a
+    worker that also sends replies, or is asked to stop, is never held long); the count."""
     done = 0
     deadline = time.monotonic() + seconds
     vectors_mark_answered()

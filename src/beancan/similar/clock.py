@@ -1,16 +1,21 @@
-"""The similar-conversations sweep of the worker's clock: queue one embedding task when some
-conversation waits for its embedding and none is queued or running (a task left running by a
-worker that died counts for STALE seconds only)."""
+"""The similar-conversations sweep of the worker's clock: queue one embedding task (queue "ml")
+when some conversation waits for its embedding, none is queued or running (a task left running
+by a worker that died counts for STALE seconds only) and none was queued in the last INTERVAL
+seconds."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from beancan.similar import selectors
 
 STALE = 600
+# At most one task queued per INTERVAL seconds: a steady trickle of new conversations is
+# embedded in batches rather than one task per clock tick.
+INTERVAL = 10
 
 
 def schedule_embedding() -> int:
@@ -22,10 +27,10 @@ def schedule_embedding() -> int:
     from beancan.similar.actions import pending_conversations
     from beancan.similar.tasks import embed_conversations
 
-    busy = DBTaskResult.objects.filter(
-        task_path=embed_conversations.module_path,
-        status__in=("READY", "RUNNING"),
-        enqueued_at__gt=timezone.now() - timedelta(seconds=STALE),
+    now = timezone.now()
+    busy = DBTaskResult.objects.filter(task_path=embed_conversations.module_path).filter(
+        Q(status__in=("READY", "RUNNING"), enqueued_at__gt=now - timedelta(seconds=STALE))
+        | Q(enqueued_at__gt=now - timedelta(seconds=INTERVAL))
     )
     if busy.exists() or not pending_conversations().exists():
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 
-@task()
+@task(queue_name="ml")
 def embed_conversations() -> int:
     from beancan.similar.actions import vectors_sweep
 
