@@ -124,6 +124,18 @@ def test_an_unanswered_opening_is_embedded_again_as_the_customer_adds_to_it(ml):
     assert ConversationVector.objects.get(pk=conv.pk).answered
 
 
+def test_a_conversation_with_nothing_public_to_read_is_left_alone(ml):
+    ws, ch = _world()
+    ingest(ch, [f.msg("dm1", author="dee", text="my card number is 4111", private=True)])
+    conv = Message.objects.get(external_id="dm1").conversation
+    agent = f.actor(ws, f.user("agnes", ws=ws))
+    assert pending_conversations().filter(pk=conv.pk).exists()  # a customer message, private
+    assert similar_for(agent, conv.pk).state == "pending"
+    assert vectors_sweep() == 0  # nothing public: not embedded, and not due any more
+    assert not pending_conversations().filter(pk=conv.pk).exists()
+    assert similar_for(agent, conv.pk).state == "none"
+
+
 def test_nothing_crosses_workspaces(ml):
     ws, ch = _world()
     other, other_ch = _world("globex")

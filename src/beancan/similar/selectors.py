@@ -9,7 +9,7 @@ from datetime import datetime
 from django.conf import settings
 
 from beancan.care.replies import reply_template
-from beancan.inbox.models import Conversation, Direction, Message
+from beancan.inbox.models import EMBEDDING_DUE, Conversation, Direction, Message
 from beancan.similar.models import ConversationVector
 from beancan.triage import embeddings
 from beancan.workspaces.actors import Actor
@@ -63,8 +63,9 @@ def similar_for(actor: Actor, conversation_id: int, k: int = SHOWN) -> Similar:
     if not similar_enabled():
         return Similar("off")
     own = ConversationVector.objects.filter(pk=conv.pk, model=embeddings.MODEL).first()
-    if own is None:
-        return Similar("pending" if conv.customer_messages_before_reply else "none")
+    if own is None:  # due (the worker will come), or nothing public to read
+        due = Conversation.objects.filter(EMBEDDING_DUE, pk=conv.pk).exists()
+        return Similar("pending" if due else "none")
     rows = list(_pool(actor, conv.pk))
     if not rows:
         return Similar("ready")
