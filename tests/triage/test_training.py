@@ -9,10 +9,12 @@ import pytest
 
 from beancan.triage.features import FeatureConfig, featurize, logits
 from beancan.triage.training import (
+    best_offsets,
     cohen_kappa,
     design_matrix,
     fit_softmax,
     load_care_labels,
+    stratified_folds,
 )
 
 TEXTS = [
@@ -80,3 +82,25 @@ def test_care_labels_reject_bad_rows(tmp_path: Path) -> None:
     assert care.overlap == 1 and care.kappa["intent"] != care.kappa["intent"]  # one item: nan
     assert len(care.rejected) == 3
     assert care.rejected[0].startswith("labels_A.csv:3: tweet_id '2' is no customer tweet")
+
+
+def test_stratified_folds_spread_every_class() -> None:
+    y = np.array([0] * 10 + [1] * 20 + [2] * 5)
+    fold = stratified_folds(y, 5)
+    for cls, size in ((0, 10), (1, 20), (2, 5)):
+        assert np.bincount(fold[y == cls], minlength=5).tolist() == [size // 5] * 5
+    assert np.array_equal(fold, stratified_folds(y, 5))  # fixed seed
+
+
+def test_best_offsets_shift_toward_the_under_predicted_classes() -> None:
+    # Logits that favour neutral by 0.3: offsets of about +0.3 on negative and positive undo it.
+    rng = np.random.default_rng(0)
+    gold = rng.integers(0, 3, size=3000)
+    z = rng.normal(size=(3000, 3)) * 0.5
+    z[np.arange(3000), gold] += 1.0
+    z[:, 1] += 0.3
+    b = best_offsets(z, gold)
+    assert b[1] == 0
+    assert 0.1 <= b[0] <= 0.5 and 0.1 <= b[2] <= 0.5
+    # Already calibrated: no offsets beat argmax by much, and ties prefer the smallest.
+    assert best_offsets(np.eye(3)[gold], gold).tolist() == [0.0, 0.0, 0.0]
