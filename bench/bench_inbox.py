@@ -107,7 +107,7 @@ SELECT {ws}, {channel}, c.id, 'm' || c.id || '-' || k,
             ELSE 'Hi there, sorry about that! Could you DM us the order number? ^AB' END,
        '{{}}', '', CASE WHEN k % 2 = 1 THEN c.first_sentiment END, '', 'received', '', 0, '',
        CASE WHEN k % 2 = 1 THEN 'complaint' ELSE '' END, 'en', false, '{{}}',
-       CASE WHEN k % 2 = 1 THEN 'beancan-triage-2' ELSE '' END
+       CASE WHEN k % 2 = 1 THEN 'beancan-triage-3' ELSE '' END
 FROM inbox_conversation c, generate_series(1, {per}) k
 WHERE c.workspace_id = {ws} AND c.id BETWEEN {lo} AND {hi};
 """

@@ -127,7 +127,7 @@ def main() -> None:
             )
     lines += [
         "",
-        "beancan-triage-2, the default analyzer since issue 5, is trained on val+test; its "
+        "beancan-triage-3, the default analyzer since issue 5, is trained on val+test; its "
         "cross-validated quality on TweetEval is in the triage section. "
         "Neither rule-based model is trained on TweetEval (VADER's lexicon and rules are fixed; "
         "beancan-lexicon-1 implements the same published rules over the same lexicon, with "

@@ -78,7 +78,7 @@ def test_split_is_deterministic_and_keeps_a_text_on_one_side() -> None:
 def test_adapted_model_is_a_triage_model_and_learns_the_corrections(base, adapted) -> None:
     assert isinstance(adapted, TriageModel)
     assert isinstance(adapted, SentimentAnalyzer)
-    assert adapted.name.startswith("beancan-triage-2+adapted.")
+    assert adapted.name.startswith("beancan-triage-3+adapted.")
     assert adapted.predict("ok").model == adapted.name
     assert adapted.meta["corrections"] == {"sentiment": 12, "intent": 8}
     before, after = evaluate(base, CORRECTIONS), evaluate(adapted, CORRECTIONS)
@@ -153,7 +153,7 @@ def test_rejects_pickles_and_tampered_arrays(base, adapted) -> None:
 
 def test_rejects_another_base(base, adapted) -> None:
     other = TriageModel("another-model", base.config, base._weights, {})
-    with pytest.raises(ValueError, match="made for base model 'beancan-triage-2'"):
+    with pytest.raises(ValueError, match="made for base model 'beancan-triage-3'"):
         AdaptedModel.from_bytes(other, adapted.to_bytes())
 
 

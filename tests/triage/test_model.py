@@ -25,7 +25,7 @@ def model():
 def test_load_model_is_cached_and_named(model) -> None:
     assert load_model("default") is model
     assert load_model(DEFAULT_MODEL) is model
-    assert model.name == "beancan-triage-2"
+    assert model.name == "beancan-triage-3"
     assert isinstance(model, SentimentAnalyzer)
     assert get_analyzer("default") is model
 
@@ -64,7 +64,7 @@ def test_prediction_fields(model) -> None:
     assert p.sentiment == "positive"
     assert p.intent == "praise"
     assert p.spam is False
-    assert p.model == "beancan-triage-2"
+    assert p.model == "beancan-triage-3"
     assert 0.5 < p.sentiment_confidence <= 1.0
     assert 0.0 <= p.intent_confidence <= 1.0
     assert p.sentiment_score == pytest.approx(

@@ -31,7 +31,7 @@ def analyzer(request: pytest.FixtureRequest) -> SentimentAnalyzer:
 def test_get_analyzer_names() -> None:
     assert isinstance(get_analyzer(), TriageModel)
     assert get_analyzer("default") is load_model("default")
-    assert get_analyzer("default").name == "beancan-triage-2"
+    assert get_analyzer("default").name == "beancan-triage-3"
     assert isinstance(get_analyzer("lexicon"), LexiconAnalyzer)
     assert isinstance(get_analyzer("vader"), VaderAnalyzer)
     assert get_analyzer("lexicon").name == "beancan-lexicon-1"

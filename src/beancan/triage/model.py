@@ -23,7 +23,7 @@ import numpy as np
 from beancan.triage.features import FeatureConfig, Features, as_text, featurize, logits
 from beancan.triage.types import INTENTS, SENTIMENTS, Prediction
 
-DEFAULT_MODEL = "beancan-triage-2"
+DEFAULT_MODEL = "beancan-triage-3"
 """The model `load_model("default")` answers with."""
 
 BATCH = 2_000

@@ -9,7 +9,7 @@ This module owns three things:
   `VaderAnalyzer`, a thin wrapper around the reference implementation for comparison;
 * `score_texts`, which scores large lists in chunks, over a process pool when that pays off.
 
-The default analyzer is the trained triage model (`triage.model`, "beancan-triage-2"); the
+The default analyzer is the trained triage model (`triage.model`, "beancan-triage-3"); the
 lexicon and VADER stay selectable by name.
 
 Every analyzer scores at most `MAX_CHARS` characters of a text, answers a compound score in

@@ -27,7 +27,7 @@ class Prediction:
     intent: str  # one of INTENTS
     intent_confidence: float  # probability of the chosen intent, in [0, 1]
     spam: bool
-    model: str  # name and version of the model that answered, e.g. "beancan-triage-2"
+    model: str  # name and version of the model that answered, e.g. "beancan-triage-3"
 
 
 @dataclass(frozen=True, slots=True)
