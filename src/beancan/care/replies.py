@@ -36,9 +36,10 @@ NOT_A_NAME = frozenset(
 )
 
 # An agent's signature at the end of a reply (a link may follow it): ^JK, *HFG, -Becky, –JK, ~Sam.
+# Groups: the mark, the agent's name, what follows (a reply template swaps the name).
 SIGNATURE = (
-    r"(?:[\^*~/]\s?[A-Z][A-Za-z]{0,11}|(?:^|\s)[-–—]\s?[A-Z][A-Za-z]{0,11})[.!]?"
-    r"(?:\s+(?:https?://|www\.)[^\s]*)*\s*$"
+    r"([\^*~/]\s?|(?:^|\s)[-–—]\s?)([A-Z][A-Za-z]{0,11})"
+    r"([.!]?(?:\s+(?:https?://|www\.)[^\s]*)*\s*)$"
 )
 
 # The first person-like word in address position, after the leading handles:
@@ -184,10 +185,6 @@ def canned_key(text: str) -> str:
 
 
 _leading_handles = re.compile(r"^(?:\s*" + HANDLE + r")+[\s,.:]*")
-# SIGNATURE with its parts captured: the mark, the agent's name, what follows (links).
-_signature_parts = re.compile(
-    r"([\^*~/]\s?|(?:^|\s)[-–—]\s?)([A-Z][A-Za-z]{0,11})([.!]?(?:\s+(?:https?://|www\.)[^\s]*)*\s*)$"
-)
 
 
 def reply_template(text: str) -> str:
@@ -195,8 +192,8 @@ def reply_template(text: str) -> str:
     handles it opened with dropped, the name it addressed replaced by {first_name} and the agent
     who signed it by {agent_name} (keeping the brand's way of signing)."""
     body = _leading_handles.sub("", text, count=1)
-    signed = _signature_parts.search(body)
-    if signed and _signature.search(body):
+    signed = _signature.search(body)
+    if signed:
         body = body[: signed.start(2)] + "{agent_name}" + body[signed.end(2) :]
     name = addressed_name(body)
     if name:

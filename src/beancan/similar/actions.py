@@ -11,7 +11,6 @@ from beancan.inbox.models import EMBEDDING_DUE, OPENING_MESSAGES, Conversation, 
 from beancan.similar.models import ConversationVector
 from beancan.triage import embeddings
 
-MAX_MESSAGES = OPENING_MESSAGES
 BATCH = 64
 ANSWERED_BATCH = 1_000
 
@@ -24,7 +23,7 @@ def pending_conversations():
 
 
 def _openings(conversations: list[Conversation]) -> dict[int, list[str]]:
-    """The customer's messages up to the first reply, at most MAX_MESSAGES, per conversation."""
+    """The customer's messages up to the first reply, at most OPENING_MESSAGES, per conversation."""
     texts: dict[int, list[str]] = {c.pk: [] for c in conversations}
     rows = (
         Message.objects.filter(
@@ -39,7 +38,7 @@ def _openings(conversations: list[Conversation]) -> dict[int, list[str]]:
     )
     for conversation_id, text in rows.iterator(chunk_size=2_000):
         kept = texts[conversation_id]
-        if len(kept) < MAX_MESSAGES:
+        if len(kept) < OPENING_MESSAGES:
             kept.append(text)
     return texts
 
@@ -53,7 +52,7 @@ def vectors_refresh(limit: int = BATCH) -> int:
     openings = _openings(batch)
     empty = [c.pk for c in batch if not openings[c.pk]]
     if empty:  # only private or removed messages: nothing to read, and nothing to redo
-        Conversation.objects.filter(pk__in=empty).update(embedded_messages=MAX_MESSAGES)
+        Conversation.objects.filter(pk__in=empty).update(embedded_messages=OPENING_MESSAGES)
     batch = [c for c in batch if openings[c.pk]]
     if not batch:
         return 0

