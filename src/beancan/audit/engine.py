@@ -105,7 +105,9 @@ def thread_export(
     progress.stage("checking records")
     rejections = list(read_rejections)
     rejections += _value_rejections(con, source)
-    _drop_duplicates(con, source, rejections)
+    keys = _Keys.fetch(con)
+    if keys.has_repeated_ids():  # only then the SQL that finds, locates and drops them
+        keys.drop(_drop_duplicates(con, source, rejections))
     rejections.sort(key=lambda r: r.line)
     if strict and rejections:
         first = rejections[0]
@@ -118,7 +120,7 @@ def thread_export(
         )
 
     progress.stage("threading")
-    cycles = _thread(con)
+    cycles = _thread(con, keys)
     return rejections, int(valid), cycles
 
 
@@ -166,8 +168,11 @@ def _value_rejections(con: duckdb.DuckDBPyConnection, source: Source) -> list[Re
     return [Rejection(line, reason) for line, (_, reason, *_) in zip(lines, bad, strict=True)]
 
 
-def _drop_duplicates(con: duckdb.DuckDBPyConnection, source: Source, out: list[Rejection]) -> None:
-    """The first record with an id wins; later ones are rejected, reported and marked bad."""
+def _drop_duplicates(
+    con: duckdb.DuckDBPyConnection, source: Source, out: list[Rejection]
+) -> list[int]:
+    """The first record with an id wins; later ones are rejected, reported and marked bad.
+    Returns the row numbers (k) marked."""
     repeated = con.execute(
         """SELECT k, coalesce(id_text, CAST(idn AS VARCHAR)) AS id, line,
                   row_number() OVER w AS occurrence
@@ -178,7 +183,7 @@ def _drop_duplicates(con: duckdb.DuckDBPyConnection, source: Source, out: list[R
            ORDER BY k"""
     ).fetchall()
     if not repeated:
-        return
+        return []
     if source.format == "jsonl":
         lines = [row[2] for row in repeated]
     else:  # every occurrence, in file order: the n-th request is the n-th occurrence
@@ -194,9 +199,48 @@ def _drop_duplicates(con: duckdb.DuckDBPyConnection, source: Source, out: list[R
         )
         later.append(k)
     con.execute("UPDATE staged SET bad = 'duplicate' WHERE k IN (SELECT unnest($k))", {"k": later})
+    return later
 
 
-def _thread(con: duckdb.DuckDBPyConnection) -> int:
+class _Keys:
+    """What threading needs of `staged`, one array per column indexed by row number k: the
+    64-bit id and parent keys, the time, whether the row is valid; and the valid rows in id
+    order. Fetched once: the duplicate check and the threading share the sort."""
+
+    def __init__(self, idn: np.ndarray, pidn: np.ndarray, ts: np.ndarray, ok: np.ndarray):
+        self.idn, self.pidn, self.ts, self.ok = idn, pidn, ts, ok
+        self._sort()
+
+    @classmethod
+    def fetch(cls, con: duckdb.DuckDBPyConnection) -> _Keys:
+        cols = con.execute(
+            f"""SELECT coalesce(idn, {NO_PARENT}) AS idn, coalesce(pidn, {NO_PARENT}) AS pidn,
+                       coalesce(ts, 0) AS ts, bad IS NULL AS ok FROM staged"""
+        ).fetchnumpy()
+        return cls(
+            np.asarray(cols["idn"], dtype=np.int64),
+            np.asarray(cols["pidn"], dtype=np.int64),
+            np.asarray(cols["ts"], dtype=np.float64),
+            np.asarray(cols["ok"], dtype=bool),
+        )
+
+    def _sort(self) -> None:
+        candidates = np.flatnonzero(self.ok)
+        self.sorter = candidates[np.argsort(self.idn[candidates], kind="stable")]
+        self.ids_sorted = self.idn[self.sorter]
+
+    def has_repeated_ids(self) -> bool:
+        """Whether two valid rows share an id key (a duplicate id, or a hash collision)."""
+        return bool(len(self.ids_sorted) > 1 and (np.diff(self.ids_sorted) == 0).any())
+
+    def drop(self, ks: list[int]) -> None:
+        """Rows no longer valid (duplicates dropped)."""
+        if ks:
+            self.ok[np.asarray(ks, dtype=np.int64)] = False
+            self._sort()
+
+
+def _thread(con: duckdb.DuckDBPyConnection, keys: _Keys) -> int:
     """Create `msgs`: valid messages with their conversation and order; returns cycles cut.
     Works on the row positions of `staged` (its `k`), so nothing is copied before joining."""
     hashed = con.execute(
@@ -208,19 +252,11 @@ def _thread(con: duckdb.DuckDBPyConnection) -> int:
             f"{hashed[0] - hashed[1]} message id(s) share a hash with another id; "
             "please report this export's id format"
         )
-    cols = con.execute(
-        f"""SELECT coalesce(idn, {NO_PARENT}) AS idn, coalesce(pidn, {NO_PARENT}) AS pidn,
-                   coalesce(ts, 0) AS ts, bad IS NULL AS ok FROM staged"""
-    ).fetchnumpy()
-    ok = np.asarray(cols["ok"], dtype=bool)
-    idn = np.asarray(cols["idn"], dtype=np.int64)
-    pidn = np.where(ok, np.asarray(cols["pidn"], dtype=np.int64), NO_PARENT)
-    ts = np.asarray(cols["ts"], dtype=np.float64)
+    ok, idn, ts = keys.ok, keys.idn, keys.ts
+    pidn = np.where(ok, keys.pidn, NO_PARENT)
     n = len(idn)
     # Parent position: look every parent id up among the ids of valid rows (unique by now).
-    candidates = np.flatnonzero(ok)
-    sorter = candidates[np.argsort(idn[candidates], kind="stable")]
-    ids_sorted = idn[sorter]
+    sorter, ids_sorted = keys.sorter, keys.ids_sorted
     pos = np.minimum(np.searchsorted(ids_sorted, pidn), max(len(sorter) - 1, 0))
     found = (pidn != NO_PARENT) & (ids_sorted[pos] == pidn) if len(sorter) else ok & False
     parent = np.where(found, sorter[pos] if len(sorter) else -1, -1)
