@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from beancan.care.facts import FACT_COLUMNS, UNATTRIBUTED, build_facts, facts_rows
+from beancan.care.replies import MENTION_SEPARATOR
 
 BRANDS = ["AppleSupport", "applesupport", "APPLESUPPORT", "Delta", "delta", "Uber_Support", "x"]
 CUSTOMERS = ["c1", "c2", "c3", "Delta", "applesupport"]
@@ -117,17 +118,25 @@ COLUMNS = ("k", "ord", "conv", "author", "is_customer", "ts", "is_reply", "menti
 COLUMNS += ("named", "signed", "handoff", "canned_hash")
 
 
+def _stored(row: dict, column: str):
+    """A value as the audit stores it: a message's mentions joined into one string."""
+    value = row[column]
+    if column == "mention" and value is not None:
+        return MENTION_SEPARATOR.join(value)
+    return value
+
+
 def sql_facts(rows: list[dict], handles: list[str]) -> list[tuple]:
     con = duckdb.connect()
     con.execute(
         """CREATE TABLE msgs (k BIGINT, id VARCHAR, ord BIGINT, conv BIGINT, conversation VARCHAR,
                author VARCHAR, is_customer BOOLEAN, ts DOUBLE, is_reply BOOLEAN, channel VARCHAR,
-               mention VARCHAR[], thanks BOOLEAN, named BOOLEAN, signed BOOLEAN, handoff BOOLEAN,
+               mention VARCHAR, thanks BOOLEAN, named BOOLEAN, signed BOOLEAN, handoff BOOLEAN,
                canned_hash UBIGINT)"""
     )
     con.executemany(
         "INSERT INTO msgs VALUES (?, ?::VARCHAR, ?, ?, NULL, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
-        [[r["k"], *(r[c] for c in COLUMNS)] for r in rows],
+        [[r["k"], *(_stored(r, c) for c in COLUMNS)] for r in rows],
     )
     build_facts(con, handles)
     facts = facts_rows(con)

@@ -14,6 +14,7 @@ import pytest
 
 from beancan.audit.demo import write_demo_export
 from beancan.care.replies import (
+    MENTION_SEPARATOR,
     addressed_name,
     canned_key,
     has_signature,
@@ -29,7 +30,7 @@ SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "twcs_sample.
 def python_traits(texts: list[str], customer: list[bool]) -> list[tuple]:
     """(mention, thanks, named, signed, handoff, canned key) the way the live service sees one."""
     return [
-        (mentions(t), is_thanks(t), False, False, False, "")
+        (MENTION_SEPARATOR.join(mentions(t)), is_thanks(t), False, False, False, "")
         if c
         else (
             None,

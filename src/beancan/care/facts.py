@@ -13,7 +13,8 @@ export of millions of messages (the audit) and the few messages of one live conv
     ts DOUBLE           created_at, seconds since the epoch (UTC)
     is_reply BOOLEAN    it answers another message (in-reply-to set)
     + the trait columns of `beancan.care.replies.text_traits` (mention, thanks, named, signed,
-      handoff, canned_hash); a customer message's mention is a list, never null
+      handoff, canned_hash); a customer message's mention is the handles it mentions in
+      order, separated by single spaces ('' for none), never null
 """
 
 from __future__ import annotations
@@ -145,9 +146,10 @@ customer_side AS (
 mentioned AS (
     -- No brand message: the brand handle mentioned first in the first customer message.
     SELECT conv, arg_min(b.handle, pos) AS brand FROM (
-        SELECT f.conv, unnest(m.mention) AS h, generate_subscripts(m.mention, 1) AS pos
-        FROM firsts f JOIN customer_side c USING (conv) JOIN msgs m ON m.k = c.fc_k
-        WHERE f.first_brand_author IS NULL
+        SELECT conv, unnest(handles) AS h, generate_subscripts(handles, 1) AS pos FROM (
+            SELECT f.conv, string_split(m.mention, ' ') AS handles
+            FROM firsts f JOIN customer_side c USING (conv) JOIN msgs m ON m.k = c.fc_k
+            WHERE f.first_brand_author IS NULL)
     ) JOIN brands b ON b.handle_l = h
     GROUP BY conv
 )
