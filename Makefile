@@ -82,7 +82,7 @@ bench: install ml wrk
 	$(BIN)/python -m bench.bench_sentiment
 	$(BIN)/python -m bench.bench_triage
 	$(BIN)/python -m bench.bench_triage_cli
-	$(BIN)/python -m bench.bench_audit
+	$(BIN)/python -m bench.bench_audit --repeat 3
 	$(BIN)/python -m bench.bench_audit_memory
 	$(BIN)/python -m bench.bench_ingest
 	$(BIN)/python -m bench.bench_realtime

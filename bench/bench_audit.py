@@ -187,28 +187,34 @@ def measure(cmd: list[str], log: Path, timeout: float) -> tuple[float, float, fl
     return seconds, usage.ru_maxrss * 1024 / MB, tree_peak / MB, proc.returncode
 
 
-def timed(key: str, cmd: list[str], repeat: int, timeout: float) -> Run:
-    """Best of `repeat` runs of cmd (peak memory: the largest); output in bench/data/KEY.log."""
-    run = Run(key)
-    name = key  # for the messages
-    log = OUT_DIR / f"{key}.log"
+def timed(commands: dict[str, list[str]], repeat: int, timeout: float) -> dict[str, Run]:
+    """Best of `repeat` runs of each command (peak memory: the largest), in rounds: one run of
+    each command, then the next round, so a machine whose speed drifts during the benchmark
+    (a shared virtual machine) slows every command alike. Output in bench/data/KEY.log."""
+    runs = {key: Run(key) for key in commands}
     for i in range(repeat):
-        print(f"[{name}] run {i + 1}/{repeat} …", file=sys.stderr, flush=True)
-        seconds, maxrss, tree, code = measure(cmd, log, timeout)
-        print(
-            f"[{name}] {seconds:.1f} s, max RSS {maxrss:,.0f} MB, tree {tree:,.0f} MB, exit {code}",
-            file=sys.stderr,
-            flush=True,
-        )
-        if code != 0:
-            tail = log.read_text(errors="replace").strip().splitlines()[-5:]
-            run.failed = f"exit {code}" + (" (killed after timeout)" if code == -9 else "")
-            print(f"[{name}] failed; see {log}:\n  " + "\n  ".join(tail), file=sys.stderr)
-            return run
-        run.seconds = min(run.seconds, seconds)
-        run.maxrss_mb = max(run.maxrss_mb, maxrss)
-        run.tree_mb = max(run.tree_mb, tree)
-    return run
+        for key, cmd in commands.items():
+            run = runs[key]
+            if run.failed:
+                continue
+            log = OUT_DIR / f"{key}.log"
+            print(f"[{key}] run {i + 1}/{repeat} …", file=sys.stderr, flush=True)
+            seconds, maxrss, tree, code = measure(cmd, log, timeout)
+            print(
+                f"[{key}] {seconds:.1f} s, max RSS {maxrss:,.0f} MB, tree {tree:,.0f} MB, "
+                f"exit {code}",
+                file=sys.stderr,
+                flush=True,
+            )
+            if code != 0:
+                tail = log.read_text(errors="replace").strip().splitlines()[-5:]
+                run.failed = f"exit {code}" + (" (killed after timeout)" if code == -9 else "")
+                print(f"[{key}] failed; see {log}:\n  " + "\n  ".join(tail), file=sys.stderr)
+                continue
+            run.seconds = min(run.seconds, seconds)
+            run.maxrss_mb = max(run.maxrss_mb, maxrss)
+            run.tree_mb = max(run.tree_mb, tree)
+    return runs
 
 
 def audit_command(path: Path, out: Path, sentiment: bool) -> list[str]:
@@ -354,16 +360,13 @@ def main() -> None:
     out_duck, out_pandas = OUT_DIR / "duckdb_first_response.json", OUT_DIR / "pandas.json"
     for stale in (out1, out2, out_duck, out_pandas):
         stale.unlink(missing_ok=True)
-    r = args.repeat, args.timeout
-    runs: dict[str, Run | None] = {}
-    runs["audit"] = timed("audit", audit_command(path, out1, False), *r)
-    runs["sentiment"] = (
-        None if args.skip_sentiment else timed("sentiment", audit_command(path, out2, True), *r)
-    )
-    runs["duckdb"] = timed("duckdb", [str(PYTHON), "-c", DUCKDB_SCRIPT, str(path),
-                                            str(out_duck)], *r)  # fmt: skip
-    runs["pandas"] = timed("pandas", [str(PYTHON), "-c", PANDAS_SCRIPT, str(path),
-                                               str(out_pandas)], *r)  # fmt: skip
+    commands = {"audit": audit_command(path, out1, False)}
+    if not args.skip_sentiment:
+        commands["sentiment"] = audit_command(path, out2, True)
+    commands["duckdb"] = [str(PYTHON), "-c", DUCKDB_SCRIPT, str(path), str(out_duck)]
+    commands["pandas"] = [str(PYTHON), "-c", PANDAS_SCRIPT, str(path), str(out_pandas)]
+    runs: dict[str, Run | None] = {"sentiment": None}
+    runs.update(timed(commands, args.repeat, args.timeout))
     load_after = os.getloadavg()[0]
 
     report = _load(out1) if not runs["audit"].failed else None
@@ -415,8 +418,10 @@ def main() -> None:
             else "The audit's report is unavailable."
         ),
         "",
-        f"Each command in its own process, best of {args.repeat}; wall time includes Python start "
-        "and imports. Peak RSS: the process and its children summed (sampled every "
+        f"Each command in its own process, best of {args.repeat}"
+        + (" run in rounds (one run of each command a round)" if args.repeat > 1 else "")
+        + "; wall time includes Python start and imports. Peak RSS: the process and its "
+        "children summed (sampled every "
         f"{SAMPLE_EVERY} s), largest single process (ru_maxrss) in brackets; MB = 2^20 bytes.",
         "",
         "| command | wall s | peak RSS MB |",
