@@ -476,3 +476,49 @@ def test_batches_are_cut_by_bytes_of_text():
         assert size <= 20 or piece.num_rows == 1
     assert [p.num_rows for p in pieces] == [1, 1, 2, 1, 2, 2]
     assert text_pieces(batch, limit=10_000) == [batch]
+
+
+# ------------------------------------------------------------------ batches
+
+
+def _small_batches(monkeypatch) -> None:
+    """Batches of a few hundred rows, stored a thousand rows at a time, JSON Lines chunks of
+    700: every boundary the streaming reader has, on a file of a few thousand records."""
+    from beancan.audit import readers
+
+    monkeypatch.setattr(readers, "BATCH_ROWS", 300)
+    monkeypatch.setattr(readers, "MIN_BATCH_ROWS", 100)
+    monkeypatch.setattr(readers, "STORE_ROWS", 1000)
+    monkeypatch.setattr(readers, "JSONL_CHUNK", 700)
+
+
+def test_batch_boundaries_change_nothing(tmp_path, monkeypatch):
+    from beancan.audit.demo import write_demo_export
+
+    csv_path = tmp_path / "demo.csv"
+    write_demo_export(csv_path, conversations=1000, seed=5)
+    with csv_path.open(newline="", encoding="utf-8") as fh:
+        import csv
+
+        rows = list(csv.DictReader(fh))
+    records = [
+        {
+            "id": r["tweet_id"],
+            "author": r["author_id"],
+            "inbound": r["inbound"],
+            "created_at": r["created_at"],
+            "text": r["text"],
+            "in_reply_to": r["in_response_to_tweet_id"] or None,
+        }
+        for r in rows
+        if r["tweet_id"] and r["created_at"]
+    ] + [{**dict.fromkeys(("id", "author", "text"), "x"), "created_at": "never"}]  # one bad
+    jsonl_path = write_jsonl(tmp_path, records)
+    fmt = {"time_format": "%a %b %d %H:%M:%S %z %Y"}
+    whole_csv, whole_jsonl = audit(csv_path), audit(jsonl_path, **fmt)
+    assert whole_csv["rows"]["valid"] > 2000 and whole_csv["rows"]["rejected"] >= 1
+    assert whole_jsonl["rows"]["rejected"] == 1
+
+    _small_batches(monkeypatch)
+    assert same_metrics(audit(csv_path), whole_csv)
+    assert same_metrics(audit(jsonl_path, **fmt), whole_jsonl)

@@ -304,6 +304,10 @@ def _stage_select(source: Source, relation: str, line: str) -> str:
 BATCH_ROWS = 131_072
 BATCH_BYTES = 16 * 1024 * 1024
 MIN_BATCH_ROWS = 256
+# Rows of traits (no text) held before they are stored in DuckDB together.
+STORE_ROWS = 1 << 20
+# Plain Arrow strings, not string views: DuckDB reads them with less work.
+_ARROW_COMPAT = pl.CompatLevel.oldest()
 # What `staged` keeps of each row (`k`: its number in file order; `line`: JSON Lines only), and
 # `staged_bad` of rejected ones.
 STAGED_COLUMNS = ("k", "line", "id_text", "idn", "pidn", "author", "is_customer", "ts", "channel",
@@ -339,18 +343,19 @@ def _append_batches(
             reader_con.register(name, data)
         reader = reader_con.sql(select_sql).to_arrow_reader(batch_rows)
 
-        def keep(frame: pl.DataFrame) -> None:
-            # Into DuckDB's own memory, so the batch's working copies are freed as one; the
-            # raw fields kept to locate rejected rows go to a small table of their own.
-            nonlocal rows, created
-            first = start + rows
-            frame = frame.with_columns(
-                pl.int_range(first, first + frame.height, dtype=pl.Int64).alias("k")
-            )
-            bad = frame.filter(pl.col("bad").is_not_null()).select(BAD_COLUMNS)
-            con.register("_batch", frame.select(STAGED_COLUMNS))
-            con.register("_bad", bad)
-            if first or created:
+        held: list[pa.Table] = []  # traits of batches not yet stored
+        held_bad: list[pa.Table] = []
+        held_rows = 0
+
+        def store() -> None:
+            # Into DuckDB's own memory, so the batches' working copies are freed as one; the
+            # raw fields kept to locate rejected rows go to a small table of their own. Several
+            # batches at once: DuckDB takes one Arrow table of a million rows four times faster
+            # than eight Polars frames of 131,072.
+            nonlocal created, held_rows
+            con.register("_batch", pa.concat_tables(held))
+            con.register("_bad", pa.concat_tables(held_bad))
+            if created or start:
                 con.execute("INSERT INTO staged SELECT * FROM _batch")
                 con.execute("INSERT INTO staged_bad SELECT * FROM _bad")
             else:
@@ -359,6 +364,22 @@ def _append_batches(
                 created = True
             con.unregister("_batch")
             con.unregister("_bad")
+            held.clear()
+            held_bad.clear()
+            held_rows = 0
+
+        def keep(frame: pl.DataFrame) -> None:
+            nonlocal rows, held_rows
+            first = start + rows
+            frame = frame.with_columns(
+                pl.int_range(first, first + frame.height, dtype=pl.Int64).alias("k")
+            )
+            bad = frame.filter(pl.col("bad").is_not_null()).select(BAD_COLUMNS)
+            held.append(frame.select(STAGED_COLUMNS).to_arrow(compat_level=_ARROW_COMPAT))
+            held_bad.append(bad.to_arrow(compat_level=_ARROW_COMPAT))
+            held_rows += frame.height
+            if held_rows >= STORE_ROWS:
+                store()
             rows += frame.height
             if on_rows is not None:
                 on_rows(frame.height)
@@ -373,6 +394,8 @@ def _append_batches(
                 keep(pending.popleft().result())
         if not rows and not start:  # no row at all: still the columns
             keep(_with_traits(reader.schema.empty_table()))
+        if held:
+            store()
         if after is not None:
             after(reader_con)
     finally:
