@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 
+from beancan.care.replies import MENTION_SEPARATOR
+
 UNATTRIBUTED = "unattributed"
 
 
@@ -147,7 +149,7 @@ mentioned AS (
     -- No brand message: the brand handle mentioned first in the first customer message.
     SELECT conv, arg_min(b.handle, pos) AS brand FROM (
         SELECT conv, unnest(handles) AS h, generate_subscripts(handles, 1) AS pos FROM (
-            SELECT f.conv, string_split(m.mention, ' ') AS handles
+            SELECT f.conv, string_split(m.mention, '{MENTION_SEPARATOR}') AS handles
             FROM firsts f JOIN customer_side c USING (conv) JOIN msgs m ON m.k = c.fc_k
             WHERE f.first_brand_author IS NULL)
     ) JOIN brands b ON b.handle_l = h
