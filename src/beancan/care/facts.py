@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import duckdb
 import numpy as np
+import polars as pl
 
-from beancan.care.replies import MENTION_SEPARATOR
+from beancan.care.replies import MENTION_SEPARATOR, text_traits
 
 UNATTRIBUTED = "unattributed"
 
@@ -233,10 +234,6 @@ def load_messages(con: duckdb.DuckDBPyConnection, columns: dict[str, list]) -> N
     """Create `msgs` from already-threaded messages held in Python (the live service's path):
     `columns` has equal-length lists k, id, conv, author, is_customer, ts, is_reply, text.
     `ord` and the text traits are computed exactly as the audit computes them."""
-    import polars as pl
-
-    from beancan.care.replies import text_traits
-
     n = len(columns["k"])
     order = sorted(range(n), key=lambda i: _order_key(columns["ts"][i], columns["id"][i]))
     ord_ = [0] * n
@@ -264,8 +261,6 @@ def load_messages(con: duckdb.DuckDBPyConnection, columns: dict[str, list]) -> N
 def set_stored_sentiment(con: duckdb.DuckDBPyConnection, scores: dict[int, float | None]) -> None:
     """Fill the facts' sentiment from scores already known per message k (the live service
     scores every customer message when it arrives)."""
-    import polars as pl
-
     wanted = sentiment_wanted(con)
     set_sentiment(
         con,
