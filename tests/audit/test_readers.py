@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from helpers import (
     write_twcs,
 )
 
+from beancan.audit import readers
+from beancan.audit.demo import write_demo_export
 from beancan.audit.engine import audit_file
 from beancan.audit.readers import AuditInputError
 from beancan.triage.sentiment import get_analyzer
@@ -484,8 +487,6 @@ def test_batches_are_cut_by_bytes_of_text():
 def _small_batches(monkeypatch) -> None:
     """Batches of a few hundred rows, stored a thousand rows at a time, JSON Lines chunks of
     700: every boundary the streaming reader has, on a file of a few thousand records."""
-    from beancan.audit import readers
-
     monkeypatch.setattr(readers, "BATCH_ROWS", 300)
     monkeypatch.setattr(readers, "MIN_BATCH_ROWS", 100)
     monkeypatch.setattr(readers, "STORE_ROWS", 1000)
@@ -493,13 +494,9 @@ def _small_batches(monkeypatch) -> None:
 
 
 def test_batch_boundaries_change_nothing(tmp_path, monkeypatch):
-    from beancan.audit.demo import write_demo_export
-
     csv_path = tmp_path / "demo.csv"
     write_demo_export(csv_path, conversations=1000, seed=5)
     with csv_path.open(newline="", encoding="utf-8") as fh:
-        import csv
-
         rows = list(csv.DictReader(fh))
     records = [
         {
