@@ -306,12 +306,15 @@ def _spread(part: pl.DataFrame, at: np.ndarray) -> pl.DataFrame:
     return part.vstack(nulls).rechunk()[pl.Series(at, dtype=pl.Int64)]
 
 
-def text_traits(frame: pl.DataFrame, text: str, is_customer: str) -> pl.DataFrame:
-    """`frame` without its `text` column, plus every trait column, the same as the functions
+TRAIT_COLUMNS = ("mention", "thanks", "named", "signed", "handoff", "canned_hash")
+
+
+def trait_columns(texts: pl.Series, customer: pl.Series) -> pl.DataFrame:
+    """The trait columns (TRAIT_COLUMNS) of messages, row for row, the same as the functions
     above: customer messages get mentions and thanks, brand messages the reply traits. Each
     pattern runs only on the messages of the side it applies to."""
-    customer = frame.get_column(is_customer).fill_null(False)
-    texts = frame.get_column(text).fill_null("")
+    customer = customer.fill_null(False)
+    texts = texts.fill_null("")
     mask = customer.to_numpy()
     # Each row's place in its side's result (the other side's rows: one past the end, a null).
     in_customer = np.cumsum(mask) - 1
@@ -323,9 +326,17 @@ def text_traits(frame: pl.DataFrame, text: str, is_customer: str) -> pl.DataFram
     brand = _spread(
         _brand_traits(texts.filter(~customer)), np.where(mask, len(mask) - n_customer, in_brand)
     )
-    return frame.drop(text).with_columns(
-        cust.get_column("mention"),
-        cust.get_column("thanks").fill_null(False),
-        *(brand.get_column(c).fill_null(False) for c in ("named", "signed", "handoff")),
-        brand.get_column("canned_hash"),
+    return pl.DataFrame(
+        [
+            cust.get_column("mention"),
+            cust.get_column("thanks").fill_null(False),
+            *(brand.get_column(c).fill_null(False) for c in ("named", "signed", "handoff")),
+            brand.get_column("canned_hash"),
+        ]
     )
+
+
+def text_traits(frame: pl.DataFrame, text: str, is_customer: str) -> pl.DataFrame:
+    """`frame` without its `text` column, plus every trait column (see `trait_columns`)."""
+    traits = trait_columns(frame.get_column(text), frame.get_column(is_customer))
+    return frame.drop(text).with_columns(traits.get_columns())
