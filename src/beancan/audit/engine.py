@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from beancan.audit.readers import (
     AuditInputError,
@@ -273,18 +274,18 @@ def _thread(con: duckdb.DuckDBPyConnection, keys: _Keys) -> int:
     order = np.empty(n, dtype=np.int64)
     order[np.lexsort((tiebreak, ts))] = np.arange(n, dtype=np.int64)
     roots, cycles = thread_roots(parent, order)
-    con.register("threads", {"ord": order, "root": roots})
+    # Joined on k (the valid rows only, which drops the rest): DuckDB's hash join runs on every
+    # core, where a positional join runs on one (0.5 against 0.8 s for 2.8 M rows).
+    valid = np.flatnonzero(ok)
+    con.register("threads", pa.table({"k": valid, "ord": order[valid], "root": roots[valid]}))
     con.execute(
         """CREATE OR REPLACE TABLE msgs AS
-           SELECT * FROM (
-               SELECT s.k, coalesce(s.id_text, CAST(s.idn AS VARCHAR)) AS id, t.ord,
-                      t.root AS conv, s.conversation, s.author, s.is_customer, s.ts,
-                      s.pidn IS NOT NULL AS is_reply, s.channel, s.mention, s.thanks, s.named,
-                      s.signed, s.handoff, s.canned_hash, s.bad
-               FROM staged s POSITIONAL JOIN threads t
-           ) WHERE bad IS NULL"""
+           SELECT s.k, coalesce(s.id_text, CAST(s.idn AS VARCHAR)) AS id, t.ord,
+                  t.root AS conv, s.conversation, s.author, s.is_customer, s.ts,
+                  s.pidn IS NOT NULL AS is_reply, s.channel, s.mention, s.thanks, s.named,
+                  s.signed, s.handoff, s.canned_hash
+           FROM staged s JOIN threads t ON s.k = t.k"""
     )
-    con.execute("ALTER TABLE msgs DROP COLUMN bad")
     con.unregister("threads")
     if con.execute("SELECT count(*) FROM msgs WHERE conversation IS NOT NULL").fetchall()[0][0]:
         _use_export_conversations(con, n)
