@@ -479,6 +479,11 @@ def test_batches_are_cut_by_bytes_of_text():
         assert size <= 20 or piece.num_rows == 1
     assert [p.num_rows for p in pieces] == [1, 1, 2, 1, 2, 2]
     assert text_pieces(batch, limit=10_000) == [batch]
+    # Sizes are read off the string offsets: a slice of a batch, and 64-bit offsets, too.
+    tail = batch.slice(4)  # 50, 7, 7, 7, None
+    assert [p.num_rows for p in text_pieces(tail, limit=20)] == [1, 2, 2]
+    wide = pa.record_batch({"r_text": pa.array(texts, type=pa.large_string())})
+    assert [p.num_rows for p in text_pieces(wide.slice(1), limit=20)] == [1, 2, 1, 2, 2]
 
 
 # ------------------------------------------------------------------ batches

@@ -25,7 +25,6 @@ import duckdb
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from beancan.care.replies import TRAIT_COLUMNS, trait_columns
 
@@ -383,16 +382,24 @@ def _append_batches(
         def keep(batch: pa.RecordBatch | pa.Table, traits: pa.Table) -> None:
             nonlocal rows
             first = start + rows
-            k = pa.array(np.arange(first, first + batch.num_rows, dtype=np.int64))
+            k = _int64_array(np.arange(first, first + batch.num_rows, dtype=np.int64))
 
-            def column(name: str):
-                if name == "k":
-                    return k
-                return traits.column(name) if name in TRAIT_COLUMNS else batch.column(name)
+            def table(names: tuple[str, ...]) -> pa.Table:
+                return pa.Table.from_arrays(
+                    [
+                        k
+                        if name == "k"
+                        else traits.column(name)
+                        if name in TRAIT_COLUMNS
+                        else batch.column(name)
+                        for name in names
+                    ],
+                    names=list(names),
+                )
 
-            held.append(pa.table({name: column(name) for name in STAGED_COLUMNS}))
-            rejected = pa.table({name: column(name) for name in BAD_COLUMNS})
-            held_bad.append(rejected.filter(pc.is_valid(rejected.column("bad"))))
+            held.append(table(STAGED_COLUMNS))
+            rejected = table(BAD_COLUMNS)
+            held_bad.append(rejected.filter(rejected.column("bad").is_valid()))
             if sum(t.num_rows for t in held) >= STORE_ROWS:
                 store()
             rows += batch.num_rows
@@ -425,8 +432,7 @@ def _append_batches(
 def text_pieces(batch: pa.RecordBatch, limit: int = BATCH_BYTES) -> list[pa.RecordBatch]:
     """A batch cut into consecutive pieces of at most `limit` bytes of r_text each (a piece of
     one row when that row alone is longer); zero-copy slices."""
-    lengths = pc.fill_null(pc.binary_length(batch.column("r_text")), 0).to_numpy()
-    ends = np.cumsum(lengths, dtype=np.int64)
+    ends = _text_ends(batch.column("r_text"))
     if not len(ends) or ends[-1] <= limit:
         return [batch]
     pieces, start, used = [], 0, 0
@@ -437,6 +443,22 @@ def text_pieces(batch: pa.RecordBatch, limit: int = BATCH_BYTES) -> list[pa.Reco
         used = int(ends[stop - 1])
         start = stop
     return pieces
+
+
+def _int64_array(values: np.ndarray) -> pa.Array:
+    """An Arrow view of int64 numpy values (pa.array would import pandas to check its input)."""
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
+def _text_ends(texts: pa.Array) -> np.ndarray:
+    """Where each row's text ends, in bytes from the first, read off the string offsets (a null
+    takes no bytes there)."""
+    if len(texts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    width = np.int64 if pa.types.is_large_string(texts.type) else np.int32
+    offsets = np.frombuffer(texts.buffers()[1], dtype=width)
+    offsets = offsets[texts.offset : texts.offset + len(texts) + 1]
+    return (offsets[1:] - offsets[0]).astype(np.int64)
 
 
 def batch_rows_for(source: Source) -> int:
