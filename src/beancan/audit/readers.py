@@ -347,7 +347,7 @@ def _append_batches(
         held: list[pa.Table] = []  # traits of batches not yet stored
         held_bad: list[pa.Table] = []
 
-        storing: list = []  # the store in flight, at most one
+        in_flight = None  # the store running on store_pool, if any
 
         def store() -> None:
             # Into DuckDB's own memory, so the batches' working copies are freed as one; the
@@ -355,11 +355,12 @@ def _append_batches(
             # batches at once: DuckDB takes one Arrow table of a million rows four times faster
             # than eight Polars frames of 131,072. On a thread of its own, so reading goes on;
             # one store at a time, in order.
+            nonlocal in_flight
             tables, bad = pa.concat_tables(held), pa.concat_tables(held_bad)
             held.clear()
             held_bad.clear()
             wait_stored()
-            storing.append(store_pool.submit(insert, tables, bad))
+            in_flight = store_pool.submit(insert, tables, bad)
 
         def insert(tables: pa.Table, bad: pa.Table) -> None:
             nonlocal created
@@ -376,26 +377,20 @@ def _append_batches(
             con.unregister("_bad")
 
         def wait_stored() -> None:
-            while storing:
-                storing.pop().result()
+            nonlocal in_flight
+            if in_flight is not None:
+                in_flight.result()
+                in_flight = None
 
         def keep(batch: pa.RecordBatch | pa.Table, traits: pa.Table) -> None:
             nonlocal rows
             first = start + rows
-            k = _int64_array(np.arange(first, first + batch.num_rows, dtype=np.int64))
+            added = {name: traits.column(name) for name in TRAIT_COLUMNS}
+            added["k"] = _int64_array(np.arange(first, first + batch.num_rows, dtype=np.int64))
 
             def table(names: tuple[str, ...]) -> pa.Table:
-                return pa.Table.from_arrays(
-                    [
-                        k
-                        if name == "k"
-                        else traits.column(name)
-                        if name in TRAIT_COLUMNS
-                        else batch.column(name)
-                        for name in names
-                    ],
-                    names=list(names),
-                )
+                columns = [added[n] if n in added else batch.column(n) for n in names]
+                return pa.Table.from_arrays(columns, names=list(names))
 
             held.append(table(STAGED_COLUMNS))
             rejected = table(BAD_COLUMNS)
