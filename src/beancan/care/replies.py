@@ -3,7 +3,10 @@
 Every pattern here is written once and used twice: by Polars (Rust's regex engine) over whole
 exports in the audit, and by Python's `re` for one message at a time in the live service. The
 patterns therefore avoid look-around and back-references, which Rust's engine does not have; a
-test checks both engines agree on real replies.
+test checks both engines agree on real replies. Two patterns, the costliest in Polars because
+their cost grows with the number of matches, run over whole exports in a compiled single pass
+instead (`_textkernel.c`): the last step of the canned template with the fold and hash after it,
+and the mentions; the same test holds them to Python's `re`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from importlib import resources
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
+
+from beancan.care import _textkernel
 
 # A handle as networks write it: @name, @name.bsky.social, @name@mastodon.social.
 HANDLE = r"@[A-Za-z0-9_]+(?:[.@][A-Za-z0-9_-]+)*"
@@ -83,6 +89,8 @@ PLEASANTRIES = (
     "happy glad great ok okay oh hmm awesome"
 )
 _PLEASANT = "|".join(PLEASANTRIES.split())
+# Greetings dropped from a template together with the word they greet: "hi sarah".
+TEMPLATE_GREETINGS = ("hi", "hello", "hey", "hiya", "dear")
 # How a reply becomes its template, on lowercased text: a fixed sequence of (pattern, all?) passes,
 # each match replaced by a space. Boundaries are written as "not a letter" rather than \b, which
 # keeps Rust's regex engine on its fast path and means the same in both engines.
@@ -96,7 +104,7 @@ CANNED_STEPS: tuple[tuple[str, bool], ...] = (
             (
                 r"@[a-z0-9_]+(?:[.@][a-z0-9_-]+)*",  # other handles
                 r"[^\s]*[0-9][^\s]*",  # anything with a digit: order, flight, phone numbers
-                r"(?:^|[^a-z])(?:hi|hello|hey|hiya|dear)[\s,]+[a-z]+",  # a greeting and whom
+                r"(?:^|[^a-z])(?:" + "|".join(TEMPLATE_GREETINGS) + r")[\s,]+[a-z]+",  # and whom
                 r",\s*[a-z]+[.!]",  # a lone word closing a sentence: "thanks for waiting, mary."
                 r"(?:^|[^a-z])(?:(?:" + _PLEASANT + r")(?:[^a-z]+|$))+",  # pleasantries
             )
@@ -229,22 +237,64 @@ def _name_lookups() -> tuple[pl.Series, pl.Series]:
     )
 
 
-# The last canned step in one pass: every run of non-letters becomes one space. A run of two or
-# more characters, or a single one that is not already a space, is replaced; a lone space is left
-# alone, so a reply costs one replacement per punctuation mark rather than one per word. The result
-# equals `[^a-z ]+` replaced by a space and then runs of spaces folded, which is what
-# `canned_key` does in Python.
-_FOLD = r"[^a-z]{2,}|[^a-z ]"
-# At least CANNED_MIN_WORDS words once folded (words are single-space separated by then).
-_ENOUGH_WORDS = r"^(?:[a-z]+ ){" + str(CANNED_MIN_WORDS - 1) + r"}[a-z]"
-
-
-def _template(lowered: pl.Expr) -> pl.Expr:
-    for pattern, every in CANNED_STEPS[:-1]:
+def _template_start(lowered: pl.Expr) -> pl.Expr:
+    """The canned steps before the last two: links, the opening address, the signature."""
+    for pattern, every in CANNED_STEPS[:3]:
         lowered = (
             lowered.str.replace_all(pattern, " ") if every else lowered.str.replace(pattern, " ")
         )
-    return lowered.str.replace_all(_FOLD, " ").str.strip_chars(" ")
+    return lowered
+
+
+def _arrow_strings(texts: pl.Series) -> tuple[np.ndarray, object]:
+    """The int64 offsets and the data buffer of a string column without nulls, as Arrow holds
+    them (no copy of the text)."""
+    arr = texts.rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    _, offsets, data = arr.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    return offsets, data if data is not None else b""
+
+
+_GREETING_WORDS = " ".join(TEMPLATE_GREETINGS).encode()
+_PLEASANT_WORDS = " ".join(PLEASANTRIES.split()).encode()
+
+
+def _canned_hashes(started: pl.Series) -> pl.Series:
+    """The canned_hash of replies already through `_template_start` (lowercased, no nulls): the
+    last canned step, the fold to single-spaced words, and a 64-bit hash of those words, null
+    when fewer than CANNED_MIN_WORDS are left. In one compiled pass (`_textkernel.c`): as two
+    Polars passes and a hash, it was the costliest trait (1.2 CPU s of 3.7 for 1.25 M replies)."""
+    n = len(started)
+    if n == 0:
+        return pl.Series("canned_hash", [], dtype=pl.UInt64)
+    offsets, data = _arrow_strings(started)
+    hashes = np.empty(n, dtype=np.uint64)
+    valid = np.empty(n, dtype=np.bool_)
+    _textkernel.canned_hashes(
+        offsets, data, hashes, valid.view(np.uint8), _GREETING_WORDS, _PLEASANT_WORDS,
+        CANNED_MIN_WORDS,
+    )  # fmt: skip
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    arr = pa.Array.from_buffers(pa.uint64(), n, [bitmap, pa.py_buffer(hashes)])
+    return pl.Series("canned_hash", arr)
+
+
+def _mentions(lowered: pl.Series) -> pl.Series:
+    """The handles each lowercased message mentions (MENTION's groups), joined by
+    MENTION_SEPARATOR; '' for none. One compiled pass (`_textkernel.c`)."""
+    n = len(lowered)
+    if n == 0:
+        return pl.Series("mention", [], dtype=pl.String)
+    offsets, data = _arrow_strings(lowered)
+    out_offsets = np.empty(n + 1, dtype=np.int64)
+    out = np.empty(max(int(offsets[-1] - offsets[0]), 1), dtype=np.uint8)
+    used = _textkernel.mentions(offsets, data, out_offsets, out)
+    buffers = [None, pa.py_buffer(out_offsets), pa.py_buffer(out[:used])]
+    return pl.Series("mention", pa.Array.from_buffers(pa.large_string(), n, buffers))
 
 
 def _brand_traits(texts: pl.Series) -> pl.DataFrame:
@@ -257,8 +307,7 @@ def _brand_traits(texts: pl.Series) -> pl.DataFrame:
         | (addressed.is_not_null() & ~addressed.is_in(not_names) & addressed.is_in(names))
         | (closing.is_not_null() & ~closing.is_in(not_names) & closing.is_in(names))
     )
-    template = pl.col("template")
-    return (
+    traits = (
         pl.DataFrame({"t": texts})
         .with_columns(
             raw.str.to_lowercase().alias("lowered"),
@@ -266,37 +315,32 @@ def _brand_traits(texts: pl.Series) -> pl.DataFrame:
             raw.str.extract(ADDRESS_NAME, 1).str.to_lowercase().alias("addressed"),
             raw.str.extract(CLOSING_NAME, 1).str.to_lowercase().alias("closing"),
         )
-        .with_columns(_template(lowered).alias("template"))
         .select(
             named.fill_null(False).alias("named"),
             raw.str.contains(SIGNATURE).alias("signed"),
             lowered.str.contains(HANDOFF).alias("handoff"),
-            pl.when(template.str.contains(_ENOUGH_WORDS))
-            .then(template.hash())
-            .alias("canned_hash"),
+            _template_start(lowered).alias("started"),
         )
     )
+    return traits.with_columns(_canned_hashes(traits.get_column("started"))).drop("started")
 
 
 def _customer_traits(texts: pl.Series) -> pl.DataFrame:
     """mention and thanks of customer messages."""
-    # Lowercased once, as a column of its own: used in three expressions of one select, Polars
-    # would lowercase the text for each (1.59 against 1.11 CPU seconds on 1.56 M messages).
+    # Lowercased once: Polars would lowercase the text for each expression that reads it.
+    lowered = texts.str.to_lowercase()
     said = pl.col("said")
-    lowered = pl.col("t").str.to_lowercase().alias("said")
-    return (
-        pl.DataFrame({"t": texts})
-        .with_columns(lowered)
-        .select(
+    return pl.DataFrame(
+        [
             # One string, not a list: a list column costs DuckDB about 1 s more to store for
             # 2.8 M messages, and only the first customer message of a few conversations is
             # ever read back (see `beancan.care.facts`).
-            said.str.extract_all(MENTION)
-            .list.eval(pl.element().str.slice(1))
-            .list.join(MENTION_SEPARATOR)
-            .alias("mention"),
-            (said.str.contains(THANKS) & ~said.str.contains(NOT_THANKS)).alias("thanks"),
-        )
+            _mentions(lowered),
+            pl.DataFrame({"said": lowered})
+            .select(said.str.contains(THANKS) & ~said.str.contains(NOT_THANKS))
+            .to_series()
+            .alias("thanks"),
+        ]
     )
 
 

@@ -8,14 +8,20 @@ Works on whole exports at once with numpy (pointer jumping), and on one conversa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 
-def thread_roots(parent: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, int]:
+def thread_roots(
+    parent: np.ndarray, order: np.ndarray | Callable[[], np.ndarray]
+) -> tuple[np.ndarray, int]:
     """The root index of every message, and how many reply cycles were cut.
 
     `parent[i]` is the index of message i's parent, or -1 when it has none in the data.
-    `order[i]` ranks messages by (created_at, id); it decides where a cycle is cut.
+    `order[i]` ranks messages by (created_at, id); it decides where a cycle is cut. It may be a
+    function that returns it, called only when there is a cycle to cut (the audit computes the
+    order on another thread meanwhile).
     """
     parent = np.asarray(parent, dtype=np.int64).copy()
     n = len(parent)
@@ -35,6 +41,8 @@ def thread_roots(parent: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, int
         stuck = np.flatnonzero(parent[jump] >= 0)
         if len(stuck) == 0:
             return jump, cycles_cut
+        if callable(order):
+            order = order()
         cut = _cut_cycles(parent, order, stuck)
         if cut == 0:  # pragma: no cover - chains are shorter than n, so doubling always ends
             raise RuntimeError("threading did not converge")
