@@ -26,6 +26,12 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+try:
+    from duckdb.sqltypes import DOUBLE, VARCHAR
+except ImportError:  # pragma: no cover - DuckDB before 1.4
+    from duckdb.typing import DOUBLE, VARCHAR
+
+from beancan.care import _textkernel
 from beancan.care.replies import TRAIT_COLUMNS, trait_columns
 
 FIELDS = ("id", "author", "inbound", "created_at", "text", "in_reply_to", "channel", "conversation")
@@ -199,6 +205,46 @@ def _id_sql(column: str) -> str:
     return f"nullif(regexp_replace(trim({column}), '^([0-9]+)\\.0+$', '\\1'), '')"
 
 
+TWCS_EPOCH = "beancan_twcs_epoch"
+
+
+def _twcs_epoch(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """DuckDB's function TWCS_EPOCH: seconds since the epoch of the texts written exactly as the
+    dataset writes dates, null for the others (and for nulls)."""
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    wide = pa.types.is_large_string(texts.type)
+    if not (wide or pa.types.is_string(texts.type)):
+        texts, wide = texts.cast(pa.large_string()), True
+    n = len(texts)
+    _, offsets, data = texts.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64 if wide else np.int32)
+    out = np.empty(n, dtype=np.float64)
+    valid = np.empty(n, dtype=np.bool_)
+    _textkernel.twcs_times(
+        offsets[texts.offset : texts.offset + n + 1],
+        data if data is not None else b"",
+        out,
+        valid.view(np.uint8),
+        wide,
+    )
+    if texts.null_count:  # a null's slot may hold any bytes
+        valid &= texts.is_valid().to_numpy(zero_copy_only=False)
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.float64(), n, [bitmap, pa.py_buffer(out)])
+
+
+def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """The reader's Python functions in the database of `con` (once: its cursors share them)."""
+    known = con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [TWCS_EPOCH]
+    ).fetchall()[0][0]
+    if not known:
+        con.create_function(
+            TWCS_EPOCH, _twcs_epoch, [VARCHAR], DOUBLE, type="arrow", null_handling="special"
+        )
+
+
 def _key_sql(column: str) -> str:
     # A 64-bit join key: the number itself for canonical integer ids, else a negative hash.
     # Hash collisions are checked for (see engine) rather than assumed away.
@@ -211,6 +257,13 @@ def _key_sql(column: str) -> str:
 
 def _time_sql(column: str, time_format: str | None) -> str:
     value = f"trim({column})"
+    if time_format == TWCS_TIME_FORMAT:
+        # The dataset's own layout is parsed by a compiled kernel (0.7 of DuckDB's 2.6 CPU s on
+        # 2.8 M rows went to strptime); every other text, by strptime as before.
+        return (
+            f"coalesce({TWCS_EPOCH}({column}), "
+            f"epoch(try_strptime({value}, {_sql_str(time_format)})))"
+        )
     if time_format:
         return f"epoch(try_strptime({value}, {_sql_str(time_format)}))"
     return (
@@ -337,6 +390,7 @@ def _append_batches(
     Two threads compute traits while DuckDB reads the next batch; batches keep file order.
     The read runs on its own cursor; `after` sees that cursor (its temp tables) before it closes."""
     reader_con = con.cursor()
+    _register_functions(reader_con)
     rows = 0
     created = False
     try:

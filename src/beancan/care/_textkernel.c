@@ -10,6 +10,8 @@
  *       greetings, closing words and pleasantries, each replaced by a space), then the fold to
  *       words (the runs of a-z left), then a 64-bit hash of those words in order; no hash
  *       (invalid) when fewer than `min_words` words are left.
+ *   twcs_times: the dataset's dates ("Tue Oct 31 22:10:47 +0000 2017") in seconds since the
+ *       epoch, where a text is exactly that layout; the others are left to DuckDB's strptime.
  *   mentions: every match of MENTION (`@([a-z0-9_]+)`, leftmost, non-overlapping), the groups
  *       joined by one space.
  *
@@ -399,7 +401,100 @@ done:
     return result;
 }
 
+/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's
+ * days_from_civil). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static inline int two_digits(const uint8_t *s, int *v) {
+    if (!is_digit(s[0]) || !is_digit(s[1])) return 0;
+    *v = (s[0] - '0') * 10 + (s[1] - '0');
+    return 1;
+}
+
+static int name_index(const uint8_t *s, const char *names, int count) {
+    for (int i = 0; i < count; i++)
+        if (memcmp(s, names + 3 * i, 3) == 0) return i;
+    return -1;
+}
+
+/* Seconds since the epoch of a date written exactly as the Twitter dataset writes it,
+ * "Tue Oct 31 22:10:47 +0000 2017" (strftime's "%a %b %d %H:%M:%S %z %Y"); 0 if the text is not
+ * exactly that (then the caller's general parser decides). */
+static int parse_twcs_time(const uint8_t *s, Py_ssize_t len, double *out) {
+    static const char days[] = "MonTueWedThuFriSatSun";
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (len != 30 || s[3] != ' ' || s[7] != ' ' || s[10] != ' ' || s[13] != ':' ||
+        s[16] != ':' || s[19] != ' ' || (s[20] != '+' && s[20] != '-') || s[25] != ' ')
+        return 0;
+    int month = name_index(s + 4, months, 12);
+    int day, hour, minute, second, off_h, off_m, y_hi, y_lo;
+    if (name_index(s, days, 7) < 0 || month < 0 || !two_digits(s + 8, &day) ||
+        !two_digits(s + 11, &hour) || !two_digits(s + 14, &minute) ||
+        !two_digits(s + 17, &second) || !two_digits(s + 21, &off_h) ||
+        !two_digits(s + 23, &off_m) || !two_digits(s + 26, &y_hi) || !two_digits(s + 28, &y_lo))
+        return 0;
+    int year = y_hi * 100 + y_lo;
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    int last = month_days[month] + (month == 1 && leap);
+    if (year < 1000 || day < 1 || day > last || hour > 23 || minute > 59 || second > 59 ||
+        off_h > 23 || off_m > 59)
+        return 0;
+    int64_t offset = (int64_t)off_h * 3600 + off_m * 60;
+    int64_t t = days_from_civil(year, month + 1, day) * 86400 + hour * 3600 + minute * 60 + second;
+    *out = (double)(s[20] == '+' ? t - offset : t + offset);
+    return 1;
+}
+
+static PyObject *twcs_times(PyObject *self, PyObject *args) {
+    Buffers b = {0};
+    int wide;
+    if (!PyArg_ParseTuple(args, "y*y*w*w*p", &b.offsets, &b.data, &b.out, &b.valid, &wide))
+        return NULL;
+    /* offsets: n + 1 int64 (wide) or int32 values; out: n doubles; valid: n bytes. */
+    PyObject *result = NULL;
+    Py_ssize_t width = wide ? 8 : 4, n = b.offsets.len / width - 1;
+    if (n < 0 || b.out.len < n * 8 || b.valid.len < n) {
+        PyErr_SetString(PyExc_ValueError, "twcs_times: buffers of different lengths");
+        goto done;
+    }
+    const int64_t *off64 = (const int64_t *)b.offsets.buf;
+    const int32_t *off32 = (const int32_t *)b.offsets.buf;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        int64_t at = wide ? off64[i] : off32[i];
+        int64_t before = i ? (wide ? off64[i - 1] : off32[i - 1]) : 0;
+        if (at < 0 || at > b.data.len || (i && at < before)) {
+            PyErr_SetString(PyExc_ValueError, "twcs_times: offsets outside the data");
+            goto done;
+        }
+    }
+    const uint8_t *data = (const uint8_t *)b.data.buf;
+    double *out = (double *)b.out.buf;
+    uint8_t *valid = (uint8_t *)b.valid.buf;
+    Py_BEGIN_ALLOW_THREADS;
+    for (Py_ssize_t row = 0; row < n; row++) {
+        int64_t start = wide ? off64[row] : off32[row];
+        int64_t end = wide ? off64[row + 1] : off32[row + 1];
+        out[row] = 0;
+        valid[row] = (uint8_t)parse_twcs_time(data + start, (Py_ssize_t)(end - start), out + row);
+    }
+    Py_END_ALLOW_THREADS;
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    release(&b);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"twcs_times", twcs_times, METH_VARARGS, "twcs_times(offsets, data, out, valid, wide)"},
     {"canned_hashes", canned_hashes, METH_VARARGS,
      "canned_hashes(offsets, data, out, valid, greetings, pleasantries, min_words)"},
     {"mentions", mentions, METH_VARARGS, "mentions(offsets, data, out_offsets, out_data) -> bytes"},
