@@ -90,7 +90,28 @@ static inline uint8_t lists_of(const WordTable *t, uint64_t key) {
 #define GREETING 1
 #define PLEASANT 2
 
+/* Eight bytes at a time (SWAR): a mask with the high bit of every byte of x that is a-z. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static inline uint64_t load8(const uint8_t *s) {
+    uint64_t x;
+    memcpy(&x, s, 8);
+    return x;
+}
+
+/* Bytes of x in [lo, hi] (ASCII bounds): with the high bits set first, subtracting cannot
+ * borrow across bytes, and the high bit of each difference tells "at least". */
+static inline uint64_t bytes_between(uint64_t x, uint8_t lo, uint8_t hi) {
+    uint64_t y = x | HIGHS;
+    return (y - lo * ONES) & ~(y - (hi + 1) * ONES) & ~x & HIGHS;
+}
+
 static inline Py_ssize_t letters_end(const uint8_t *s, Py_ssize_t q, Py_ssize_t n) {
+    for (; q + 8 <= n; q += 8) {
+        uint64_t other = ~bytes_between(load8(s + q), 'a', 'z') & HIGHS;
+        if (other) return q + (__builtin_ctzll(other) >> 3);
+    }
     while (q < n && is_lower(s[q])) q++;
     return q;
 }
@@ -153,8 +174,24 @@ typedef struct {
 static inline Py_ssize_t match_number(const uint8_t *s, Py_ssize_t p, Py_ssize_t n, Token *t) {
     if (p >= t->end) {
         if (is_space_at(s, p, n)) return -1;
-        /* Byte by byte: continuation bytes are neither spaces, digits nor lead bytes. */
+        /* Eight ASCII bytes at a time while there are; else byte by byte (continuation bytes
+         * are neither spaces, digits nor lead bytes). */
         Py_ssize_t q = p, d = -1;
+        for (; q + 8 <= n; q += 8) {
+            uint64_t x = load8(s + q);
+            if (x & HIGHS) break;
+            uint64_t space = bytes_between(x, ' ', ' ') | bytes_between(x, 0x09, 0x0D);
+            uint64_t digits = bytes_between(x, '0', '9');
+            if (space) {
+                int at = __builtin_ctzll(space) >> 3;
+                digits &= at ? (~0ULL >> (64 - 8 * at)) : 0;
+                if (digits) d = q + ((63 - __builtin_clzll(digits)) >> 3);
+                t->end = q + at;
+                t->last_digit = d;
+                return t->last_digit >= p ? t->end : -1;
+            }
+            if (digits) d = q + ((63 - __builtin_clzll(digits)) >> 3);
+        }
         for (; q < n; q++) {
             uint8_t c = s[q];
             if (c < 0x80) {
@@ -380,7 +417,10 @@ static PyObject *mentions(PyObject *self, PyObject *args) {
         out_off[row] = used;
         Py_ssize_t p = 0;
         while (p + 1 < len) {
-            if (s[p] == '@' && is_handle_char(s[p + 1])) {
+            const uint8_t *at = memchr(s + p, '@', (size_t)(len - p - 1));
+            if (!at) break;
+            p = at - s;
+            if (is_handle_char(s[p + 1])) {
                 Py_ssize_t e = p + 1;
                 while (e < len && is_handle_char(s[e])) e++;
                 if (!first) out[used++] = ' '; /* in place of this match's '@' */
