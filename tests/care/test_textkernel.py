@@ -57,4 +57,6 @@ def test_bad_buffers_are_refused_not_read():
     with pytest.raises(ValueError, match="words must be"):
         _textkernel.canned_hashes(offsets[:2], b"hello", out, valid, b"Hi", b"ok", 3)
     with pytest.raises(ValueError, match="offsets outside the data"):
-        _textkernel.mentions(offsets, b"hello", np.empty(3, np.int64), np.empty(99, np.uint8))
+        _textkernel.mentions(offsets, b"hello", np.empty(3, np.int64))
+    with pytest.raises(ValueError, match="different lengths"):
+        _textkernel.mentions(offsets, b"hello", np.empty(2, np.int64))

@@ -389,10 +389,38 @@ done:
     return result;
 }
 
+/* The handles of one text (MENTION's groups) joined by single spaces, written to `out` if not
+ * NULL; their length in bytes. */
+static int64_t row_mentions(const uint8_t *s, Py_ssize_t len, uint8_t *out) {
+    int64_t used = 0;
+    Py_ssize_t p = 0;
+    while (p + 1 < len) {
+        const uint8_t *at = memchr(s + p, '@', (size_t)(len - p - 1));
+        if (!at) break;
+        p = at - s;
+        if (!is_handle_char(s[p + 1])) {
+            p++;
+            continue;
+        }
+        Py_ssize_t e = p + 1;
+        while (e < len && is_handle_char(s[e])) e++;
+        if (used) {
+            if (out) out[used] = ' ';
+            used++;
+        }
+        if (out) memcpy(out + used, s + p + 1, (size_t)(e - p - 1));
+        used += e - p - 1;
+        p = e;
+    }
+    return used;
+}
+
 static PyObject *mentions(PyObject *self, PyObject *args) {
     Buffers b = {0};
-    if (!PyArg_ParseTuple(args, "y*y*w*w*", &b.offsets, &b.data, &b.out, &b.valid)) return NULL;
-    /* out: n + 1 int64 offsets; valid: the joined mentions' bytes (at most the input's). */
+    if (!PyArg_ParseTuple(args, "y*y*w*", &b.offsets, &b.data, &b.out)) return NULL;
+    /* out: n + 1 int64 offsets into the bytes returned. Counted first, so the bytes are exactly
+     * as many as the mentions need (a buffer as large as the text, freed at once, would stay
+     * with the allocator). */
     PyObject *result = NULL;
     Py_ssize_t n = b.offsets.len / 8 - 1;
     const int64_t *off = (const int64_t *)b.offsets.buf;
@@ -401,41 +429,27 @@ static PyObject *mentions(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "mentions: buffers of different lengths");
         goto done;
     }
-    if (check_offsets(off, n, b.data.len, &max_len) || b.valid.len < off[n] - off[0]) {
+    if (check_offsets(off, n, b.data.len, &max_len)) {
         PyErr_SetString(PyExc_ValueError, "mentions: offsets outside the data");
         goto done;
     }
     const uint8_t *data = (const uint8_t *)b.data.buf;
     int64_t *out_off = (int64_t *)b.out.buf;
-    uint8_t *out = (uint8_t *)b.valid.buf;
-    int64_t used = 0;
+    int64_t total = 0;
     Py_BEGIN_ALLOW_THREADS;
     for (Py_ssize_t row = 0; row < n; row++) {
-        const uint8_t *s = data + off[row];
-        Py_ssize_t len = (Py_ssize_t)(off[row + 1] - off[row]);
-        int first = 1;
-        out_off[row] = used;
-        Py_ssize_t p = 0;
-        while (p + 1 < len) {
-            const uint8_t *at = memchr(s + p, '@', (size_t)(len - p - 1));
-            if (!at) break;
-            p = at - s;
-            if (is_handle_char(s[p + 1])) {
-                Py_ssize_t e = p + 1;
-                while (e < len && is_handle_char(s[e])) e++;
-                if (!first) out[used++] = ' '; /* in place of this match's '@' */
-                memcpy(out + used, s + p + 1, (size_t)(e - p - 1));
-                used += e - p - 1;
-                first = 0;
-                p = e;
-            } else {
-                p++;
-            }
-        }
+        out_off[row] = total;
+        total += row_mentions(data + off[row], (Py_ssize_t)(off[row + 1] - off[row]), NULL);
     }
-    out_off[n] = used;
+    out_off[n] = total;
     Py_END_ALLOW_THREADS;
-    result = PyLong_FromLongLong(used);
+    result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
+    if (!result) goto done;
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    Py_BEGIN_ALLOW_THREADS;
+    for (Py_ssize_t row = 0; row < n; row++)
+        row_mentions(data + off[row], (Py_ssize_t)(off[row + 1] - off[row]), out + out_off[row]);
+    Py_END_ALLOW_THREADS;
 done:
     release(&b);
     return result;
@@ -537,7 +551,7 @@ static PyMethodDef methods[] = {
     {"twcs_times", twcs_times, METH_VARARGS, "twcs_times(offsets, data, out, valid, wide)"},
     {"canned_hashes", canned_hashes, METH_VARARGS,
      "canned_hashes(offsets, data, out, valid, greetings, pleasantries, min_words)"},
-    {"mentions", mentions, METH_VARARGS, "mentions(offsets, data, out_offsets, out_data) -> bytes"},
+    {"mentions", mentions, METH_VARARGS, "mentions(offsets, data, out_offsets) -> bytes"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -291,9 +291,8 @@ def _mentions(lowered: pl.Series) -> pl.Series:
         return pl.Series("mention", [], dtype=pl.String)
     offsets, data = _arrow_strings(lowered)
     out_offsets = np.empty(n + 1, dtype=np.int64)
-    out = np.empty(max(int(offsets[-1] - offsets[0]), 1), dtype=np.uint8)
-    used = _textkernel.mentions(offsets, data, out_offsets, out)
-    buffers = [None, pa.py_buffer(out_offsets), pa.py_buffer(out[:used])]
+    joined = _textkernel.mentions(offsets, data, out_offsets)
+    buffers = [None, pa.py_buffer(out_offsets), pa.py_buffer(joined)]
     return pl.Series("mention", pa.Array.from_buffers(pa.large_string(), n, buffers))
 
 
