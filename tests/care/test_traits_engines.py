@@ -14,6 +14,9 @@ import pytest
 
 from beancan.audit.demo import write_demo_export
 from beancan.care.replies import (
+    ADDRESS_NAME,
+    CLOSING_NAME,
+    GREETING_NAME,
     MENTION_SEPARATOR,
     addressed_name,
     canned_key,
@@ -21,6 +24,7 @@ from beancan.care.replies import (
     is_handoff,
     is_thanks,
     mentions,
+    name_candidates,
     text_traits,
 )
 
@@ -69,6 +73,16 @@ def assert_engines_agree(texts: list[str], customer: list[bool]) -> None:
             assert by_hash.setdefault(h, key) == key, text
 
 
+def assert_names_agree(texts: list[str]) -> None:
+    """Both engines find the same names, not only the same verdict on whether a reply is named."""
+    found = pl.DataFrame({"t": texts}, schema={"t": pl.String}).select(
+        pl.col("t").str.extract(pattern, 1).alias(name)
+        for name, pattern in (("g", GREETING_NAME), ("a", ADDRESS_NAME), ("c", CLOSING_NAME))
+    )
+    for text, row in zip(texts, found.iter_rows(), strict=True):
+        assert row == name_candidates(text), text
+
+
 def _csv_texts(path: Path) -> tuple[list[str], list[bool]]:
     with path.open(encoding="utf-8", newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r.get("inbound") in ("True", "False")]
@@ -80,12 +94,15 @@ def test_engines_agree_on_the_real_sample():
     texts, customer = _csv_texts(SAMPLE)
     assert len(texts) > 4900
     assert_engines_agree(texts, customer)
+    assert_names_agree(texts)
 
 
 def test_engines_agree_on_the_demo_export(tmp_path):
     path = tmp_path / "demo.csv"
     write_demo_export(path, conversations=3000, seed=11)
-    assert_engines_agree(*_csv_texts(path))
+    texts, customer = _csv_texts(path)
+    assert_engines_agree(texts, customer)
+    assert_names_agree(texts)
 
 
 PIECES = [
@@ -94,6 +111,8 @@ PIECES = [
     "email us at help@acme.example", "call us", "https://t.co/x1", "www.acme.example/r", "—",
     " - ", "^JK", "-Becky", "*HFG", "~Sam", "/ab", ",", ".", "!", "?", "...", "  ", "\t", "é",
     "naïve", "İstanbul", "😀", "your", "refund", "is", "on", "its", "way", "Mary.", ", mary!",
+    "THANKS", "thank you for waiting", "than\u212as", "\u017forry", "Cheers,", ", Tom.", ", Ann!",
+    "Hiya", "HEY", "hi\u00a0Jo", "a fairly long stretch of words without a stop",
 ]  # fmt: skip
 
 
@@ -105,3 +124,4 @@ def test_engines_agree_on_built_edge_cases():
         texts.append(glue.join(rng.choices(PIECES, k=rng.randint(0, 12))))
     assert_engines_agree(texts, [False] * len(texts))
     assert_engines_agree(texts, [True] * len(texts))
+    assert_names_agree(texts)
