@@ -8,7 +8,22 @@ import polars as pl
 import pytest
 
 from beancan.care import _textkernel
-from beancan.care.replies import _canned_hashes, _mentions, canned_key
+from beancan.care.replies import CANNED_STEPS, MENTION, _canned_hashes, _mentions, canned_key
+
+# The patterns the kernel was written for; its word lists come from replies.py, its structure
+# does not. Changing one of these patterns means changing _textkernel.c with it.
+KERNEL_STEP = (
+    r"@[a-z0-9_]+(?:[.@][a-z0-9_-]+)*|[^\s]*[0-9][^\s]*"
+    r"|(?:^|[^a-z])(?:hi|hello|hey|hiya|dear)[\s,]+[a-z]+|,\s*[a-z]+[.!]"
+    r"|(?:^|[^a-z])(?:(?:hi|hello|hey|hiya|dear|there|thanks|thank|you|so|much|very|please|sorry"
+    r"|again|happy|glad|great|ok|okay|oh|hmm|awesome)(?:[^a-z]+|$))+"
+)
+
+
+def test_the_kernel_implements_the_patterns_of_replies():
+    assert CANNED_STEPS[3] == (KERNEL_STEP, True)
+    assert CANNED_STEPS[4] == (r"[^a-z ]+", True)  # the fold
+    assert MENTION == r"@([a-z0-9_]+)"
 
 
 def hashes(texts: list[str]) -> list[int | None]:

@@ -247,8 +247,8 @@ def _template_start(lowered: pl.Expr) -> pl.Expr:
 
 
 def _arrow_strings(texts: pl.Series) -> tuple[np.ndarray, object]:
-    """The int64 offsets and the data buffer of a string column without nulls, as Arrow holds
-    them (no copy of the text)."""
+    """The int64 offsets and the data buffer of a string column without nulls, as Arrow lays
+    them out (Polars copies its string views into that one buffer)."""
     arr = texts.rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
