@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - DuckDB before 1.4
     from duckdb.typing import DOUBLE, VARCHAR
 
 from beancan.care import _textkernel
-from beancan.care.replies import TRAIT_COLUMNS, trait_columns
+from beancan.care.replies import TRAIT_COLUMNS, string_buffers, trait_columns
 
 FIELDS = ("id", "author", "inbound", "created_at", "text", "in_reply_to", "channel", "conversation")
 REQUIRED = ("id", "author", "created_at", "text")
@@ -211,23 +211,11 @@ TWCS_EPOCH = "beancan_twcs_epoch"
 def _twcs_epoch(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     """DuckDB's function TWCS_EPOCH: seconds since the epoch of the texts written exactly as the
     dataset writes dates, null for the others (and for nulls)."""
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
-    wide = pa.types.is_large_string(texts.type)
-    if not (wide or pa.types.is_string(texts.type)):
-        texts, wide = texts.cast(pa.large_string()), True
     n = len(texts)
-    _, offsets, data = texts.buffers()
-    offsets = np.frombuffer(offsets, dtype=np.int64 if wide else np.int32)
+    offsets, data = string_buffers(texts)
     out = np.empty(n, dtype=np.float64)
     valid = np.empty(n, dtype=np.bool_)
-    _textkernel.twcs_times(
-        offsets[texts.offset : texts.offset + n + 1],
-        data if data is not None else b"",
-        out,
-        valid.view(np.uint8),
-        wide,
-    )
+    _textkernel.twcs_times(offsets, data, out, valid.view(np.uint8), offsets.dtype == np.int64)
     if texts.null_count:  # a null's slot may hold any bytes
         valid &= texts.is_valid().to_numpy(zero_copy_only=False)
     bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))

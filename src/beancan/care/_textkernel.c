@@ -298,12 +298,16 @@ static void release(Buffers *b) {
     if (b->valid.obj) PyBuffer_Release(&b->valid);
 }
 
-/* Offsets must be n + 1 int64 values, each within the data. */
-static int check_offsets(const int64_t *off, Py_ssize_t n, Py_ssize_t data_len, int64_t *max_len) {
-    *max_len = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (off[i] < 0 || off[i + 1] < off[i] || off[i + 1] > data_len) return -1;
-        if (off[i + 1] - off[i] > *max_len) *max_len = off[i + 1] - off[i];
+/* Offset i of n + 1, held as int64 (wide) or int32 values. */
+static inline int64_t offset_at(const void *off, int wide, Py_ssize_t i) {
+    return wide ? ((const int64_t *)off)[i] : ((const int32_t *)off)[i];
+}
+
+/* The offsets must rise and stay within the data. */
+static int check_offsets(const void *off, int wide, Py_ssize_t n, Py_ssize_t data_len) {
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        int64_t at = offset_at(off, wide, i);
+        if (at < 0 || at > data_len || (i && at < offset_at(off, wide, i - 1))) return -1;
     }
     return 0;
 }
@@ -319,7 +323,6 @@ static PyObject *canned_hashes(PyObject *self, PyObject *args) {
     WordTable table; /* per call: two batches run at once */
     Py_ssize_t n = b.offsets.len / 8 - 1;
     const int64_t *off = (const int64_t *)b.offsets.buf;
-    int64_t max_len;
     if (n < 0 || b.out.len < n * 8 || b.valid.len < n) {
         PyErr_SetString(PyExc_ValueError, "canned_hashes: buffers of different lengths");
         goto done;
@@ -329,7 +332,7 @@ static PyObject *canned_hashes(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "canned_hashes: words must be 1-8 letters a-z, at most 64");
         goto done;
     }
-    if (check_offsets(off, n, b.data.len, &max_len)) {
+    if (check_offsets(off, 1, n, b.data.len)) {
         PyErr_SetString(PyExc_ValueError, "canned_hashes: offsets outside the data");
         goto done;
     }
@@ -424,12 +427,11 @@ static PyObject *mentions(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     Py_ssize_t n = b.offsets.len / 8 - 1;
     const int64_t *off = (const int64_t *)b.offsets.buf;
-    int64_t max_len;
     if (n < 0 || b.out.len < (n + 1) * 8) {
         PyErr_SetString(PyExc_ValueError, "mentions: buffers of different lengths");
         goto done;
     }
-    if (check_offsets(off, n, b.data.len, &max_len)) {
+    if (check_offsets(off, 1, n, b.data.len)) {
         PyErr_SetString(PyExc_ValueError, "mentions: offsets outside the data");
         goto done;
     }
@@ -519,23 +521,17 @@ static PyObject *twcs_times(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "twcs_times: buffers of different lengths");
         goto done;
     }
-    const int64_t *off64 = (const int64_t *)b.offsets.buf;
-    const int32_t *off32 = (const int32_t *)b.offsets.buf;
-    for (Py_ssize_t i = 0; i <= n; i++) {
-        int64_t at = wide ? off64[i] : off32[i];
-        int64_t before = i ? (wide ? off64[i - 1] : off32[i - 1]) : 0;
-        if (at < 0 || at > b.data.len || (i && at < before)) {
-            PyErr_SetString(PyExc_ValueError, "twcs_times: offsets outside the data");
-            goto done;
-        }
+    const void *off = b.offsets.buf;
+    if (check_offsets(off, wide, n, b.data.len)) {
+        PyErr_SetString(PyExc_ValueError, "twcs_times: offsets outside the data");
+        goto done;
     }
     const uint8_t *data = (const uint8_t *)b.data.buf;
     double *out = (double *)b.out.buf;
     uint8_t *valid = (uint8_t *)b.valid.buf;
     Py_BEGIN_ALLOW_THREADS;
     for (Py_ssize_t row = 0; row < n; row++) {
-        int64_t start = wide ? off64[row] : off32[row];
-        int64_t end = wide ? off64[row + 1] : off32[row + 1];
+        int64_t start = offset_at(off, wide, row), end = offset_at(off, wide, row + 1);
         out[row] = 0;
         valid[row] = (uint8_t)parse_twcs_time(data + start, (Py_ssize_t)(end - start), out + row);
     }

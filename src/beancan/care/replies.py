@@ -246,17 +246,27 @@ def _template_start(lowered: pl.Expr) -> pl.Expr:
     return lowered
 
 
-def _arrow_strings(texts: pl.Series) -> tuple[np.ndarray, object]:
-    """The int64 offsets and the data buffer of a string column without nulls, as Arrow lays
-    them out (Polars copies its string views into that one buffer)."""
-    arr = texts.rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
+def string_buffers(
+    arr: pa.Array | pa.ChunkedArray, *, large: bool = False
+) -> tuple[np.ndarray, object]:
+    """The offsets (int32 or int64, as the array holds them; its own slice of them) and the data
+    buffer of an Arrow string array, for the compiled kernels. Other string types, and with
+    `large` 32-bit strings too, are cast to large strings first."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    if not pa.types.is_large_string(arr.type):
+    if not pa.types.is_large_string(arr.type) and (large or not pa.types.is_string(arr.type)):
         arr = arr.cast(pa.large_string())
     _, offsets, data = arr.buffers()
-    offsets = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(offsets, dtype=width)[arr.offset : arr.offset + len(arr) + 1]
     return offsets, data if data is not None else b""
+
+
+def _arrow_strings(texts: pl.Series) -> tuple[np.ndarray, object]:
+    """The int64 offsets and the data buffer of a string column without nulls (Polars copies its
+    string views into that one buffer)."""
+    arr = texts.rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
+    return string_buffers(arr, large=True)
 
 
 _GREETING_WORDS = " ".join(TEMPLATE_GREETINGS).encode()
